@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import Any
 
-from sync.models import Visit
+from sync.models import Visit, VisitContent
 
 UNHASHED_KEYS = frozenset({"signature"})
 
@@ -20,12 +20,13 @@ def canonical_json(data: Any) -> bytes:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def visit_wire(visit: Visit) -> dict[str, Any]:
+def visit_wire(visit: VisitContent) -> dict[str, Any]:
     """The record as it travels: only the fields that were set, so older records verify."""
     return visit.model_dump(mode="json", exclude_unset=True)
 
 
-def content_hash(visit: Visit) -> str:
+def content_hash(visit: VisitContent) -> str:
+    """Takes a VisitContent too, so the phone can hash a record before it is signed."""
     data = {k: v for k, v in visit_wire(visit).items() if k not in UNHASHED_KEYS}
     return hashlib.sha256(canonical_json(data)).hexdigest()
 

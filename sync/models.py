@@ -153,7 +153,10 @@ class Signature(Contract):
     content_hash: Sha256
 
 
-class Visit(Contract):
+class VisitContent(Contract):
+    """A visit's fields without the record rules: what the signature's content_hash is taken of
+    before the signature exists. Only ``Visit`` travels and is stored."""
+
     id: UUID
     staff_id: str = Field(min_length=1, max_length=64)
     household_id: str = Field(min_length=1, max_length=64)
@@ -177,13 +180,17 @@ class Visit(Contract):
     created_at: AwareDatetime
     updated_at: AwareDatetime
 
+
+class Visit(VisitContent):
+    """A completed visit: the contract's rules hold for every instance."""
+
     @model_validator(mode="after")
     def _check_rules(self) -> Self:
         check_visit_rules(self, datetime.now(UTC))
         return self
 
 
-def check_visit_rules(visit: Visit, now: datetime) -> None:
+def check_visit_rules(visit: VisitContent, now: datetime) -> None:
     """The record-level rules of DESIGN.md, raised as ValueError so pydantic reports them."""
     _check_signature_rule(visit)
     if visit.ended_at < visit.started_at:
@@ -197,7 +204,7 @@ def check_visit_rules(visit: Visit, now: datetime) -> None:
     _check_satisfaction_rule(visit)
 
 
-def _check_signature_rule(visit: Visit) -> None:
+def _check_signature_rule(visit: VisitContent) -> None:
     if visit.method is Method.PHONE:
         if visit.signature is not None:
             raise ValueError("a phone follow-up (电话回访) carries no signature")
@@ -207,7 +214,7 @@ def _check_signature_rule(visit: Visit) -> None:
         raise ValueError("an on-site visit that reached the owner needs the owner's signature (R1)")
 
 
-def _check_satisfaction_rule(visit: Visit) -> None:
+def _check_satisfaction_rule(visit: VisitContent) -> None:
     if visit.outcome in REACHED_OUTCOMES:
         if visit.satisfaction is None:
             raise ValueError("satisfaction (1-5) is required when the owner was reached")

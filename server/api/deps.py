@@ -1,0 +1,73 @@
+"""The dependencies every route declares: declared once here as Annotated aliases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from server.db.models import StaffRow
+from server.db.session import Database
+from server.errors import ApiError
+from server.services.auth import staff_for_token
+from server.settings import Settings
+from sync.models import SUPERVISOR_ROLES, Role
+from sync.protocol import ErrorCode
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def read_session(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
+    with database.read() as session:
+        yield session
+
+
+def write_session(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
+    with database.write() as session:
+        yield session
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ReadSession = Annotated[Session, Depends(read_session)]
+WriteSession = Annotated[Session, Depends(write_session)]
+
+
+def _bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, ErrorCode.UNAUTHORIZED, "missing bearer token")
+    return token.strip()
+
+
+def current_staff(request: Request, database: DatabaseDep) -> StaffRow:
+    """The caller, from a live token; its own short read so routes keep their session choice."""
+    token = _bearer_token(request)
+    with database.read() as session:
+        staff = staff_for_token(session, token)
+    if staff is None:
+        raise ApiError(401, ErrorCode.UNAUTHORIZED, "token is unknown, expired or revoked")
+    return staff
+
+
+CurrentStaff = Annotated[StaffRow, Depends(current_staff)]
+
+
+def supervisor_staff(staff: CurrentStaff) -> StaffRow:
+    if Role(staff.role) not in SUPERVISOR_ROLES | {Role.ADMIN}:
+        raise ApiError(403, ErrorCode.FORBIDDEN, "only supervisors and managers may do this")
+    return staff
+
+
+SupervisorStaff = Annotated[StaffRow, Depends(supervisor_staff)]

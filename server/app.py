@@ -1,0 +1,41 @@
+"""create_app(settings): the FastAPI application with its database, blob folder and routers."""
+
+from __future__ import annotations
+
+import importlib
+
+from fastapi import APIRouter, FastAPI
+
+from server.body_limit import BodyLimitMiddleware
+from server.db.migrate import upgrade_database
+from server.db.session import Database
+from server.errors import install_error_handlers
+from server.settings import Settings
+from sync.protocol import API_PREFIX
+
+# One line per resource router (module server.api.<name>, attribute `router`).
+ROUTERS = [
+    "health",
+]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.blob_dir.mkdir(parents=True, exist_ok=True)
+    database = Database(settings.database_url)
+    upgrade_database(database)
+    app = FastAPI(title="Huifang 回访", version="1.0")
+    app.state.settings = settings
+    app.state.database = database
+    install_error_handlers(app)
+    for name in ROUTERS:
+        module = importlib.import_module(f"server.api.{name}")
+        router: APIRouter = module.router
+        app.include_router(router, prefix=API_PREFIX)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_limit=settings.max_body_bytes,
+        blob_limit=settings.max_blob_bytes,
+    )
+    return app

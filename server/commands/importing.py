@@ -1,0 +1,17 @@
+"""`huifang import`: not built yet; it says so instead of pretending."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser("import", help="(not built yet)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    print("huifang import is not built yet in this version.", file=sys.stderr)
+    return 2

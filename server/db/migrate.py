@@ -1,0 +1,29 @@
+"""Alembic migrations run from code, so `huifang serve` and the tests upgrade the same way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from server.db.session import Database, ensure_bootstrap_rows
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade_database(database: Database) -> None:
+    """Bring the schema to the newest revision, then make sure the bootstrap rows exist."""
+    with database.engine.begin() as connection:
+        config = alembic_config(database.url)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    with database.write() as session:
+        ensure_bootstrap_rows(session)

@@ -1,0 +1,85 @@
+"""Engines and transactions. SQLite gets WAL, synchronous=FULL, a busy timeout and writers that
+take the write lock up front (BEGIN IMMEDIATE), so two writers never deadlock on an upgrade from
+a read lock; PostgreSQL uses the same code with its own defaults."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from server.db.models import Meta, SequenceCounter
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+EPOCH_KEY = "server_epoch"
+
+
+def _configure_sqlite(engine: Engine, begin_statement: str) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql(begin_statement)
+
+
+def _make_engine(url: str, begin_statement: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _configure_sqlite(engine, begin_statement)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+class Database:
+    """The server's two ways into the database: short reads and locking writes."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        self.engine = _make_engine(url, "BEGIN IMMEDIATE")
+        self.read_engine = _make_engine(url, "BEGIN") if self.is_sqlite else self.engine
+        self._writer = sessionmaker(self.engine, expire_on_commit=False)
+        self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction that commits on success and rolls back on any exception."""
+        with self._writer() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._reader() as session, session.begin():
+            yield session
+
+    def server_epoch(self) -> str:
+        with self.read() as session:
+            value = session.scalar(select(Meta.value).where(Meta.key == EPOCH_KEY))
+        if value is None:
+            raise RuntimeError("database not initialised: run migrations first")
+        return value
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
+
+
+def ensure_bootstrap_rows(session: Session) -> None:
+    """A fresh database gets its epoch and sequence counters; an existing one keeps them."""
+    if session.get(Meta, EPOCH_KEY) is None:
+        session.add(Meta(key=EPOCH_KEY, value=uuid.uuid4().hex))
+    if session.get(SequenceCounter, "changes") is None:
+        session.add(SequenceCounter(name="changes", value=0))

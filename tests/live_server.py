@@ -1,0 +1,102 @@
+"""Starts `huifang serve` as a real process on a free port, and can kill and restart it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from server.db.session import Database
+from server.settings import normalise_db_url
+
+START_TIMEOUT_S = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class LiveServer:
+    db_url: str
+    data_dir: Path
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+    _database: Database | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api(self) -> str:
+        return f"{self.url}/api/v1"
+
+    @property
+    def database(self) -> Database:
+        """The same database the server uses, for seeding and checking from a test."""
+        if self._database is None:
+            self._database = Database(normalise_db_url(self.db_url))
+        return self._database
+
+    def start(self) -> None:
+        command = [sys.executable, "-m", "server.cli", "serve", "--db", self.db_url]
+        command += ["--data", str(self.data_dir), "--port", str(self.port)]
+        log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - owned by the process
+        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        self._wait_until_healthy()
+
+    def _wait_until_healthy(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_tail()}")
+            try:
+                if httpx.get(f"{self.api}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise RuntimeError(f"server did not start in time: {self.log_tail()}")
+
+    def log_tail(self) -> str:
+        path = self.data_dir / "server.log"
+        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handlers run, as in a power cut."""
+        if self.process and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        if self._database is not None:
+            self._database.dispose()
+            self._database = None
+
+    def restart(self) -> None:
+        self.kill()
+        self.start()
+
+
+def start_server(db_url: str, data_dir: Path) -> LiveServer:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = LiveServer(db_url=db_url, data_dir=data_dir, port=free_port())
+    server.start()
+    return server
