@@ -1,0 +1,91 @@
+"""A visit on one page: text lines, photo thumbnails and the owner's signature in a PNG.
+
+For the monthly workbook and a printable visit record (issue 4 item 4). Chinese labels need the
+CJK font that ships in ``assets/fonts`` (DESIGN.md); without it Pillow's default font draws boxes
+for CJK, but the sheet is still made.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+from sync.media import decode_fitted, open_photo
+
+FONT_CANDIDATES = (
+    Path(__file__).resolve().parent.parent / "assets" / "fonts" / "DroidSansFallbackFull.ttf",
+    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
+)
+SHEET_WIDTH = 1240
+SHEET_MARGIN = 40
+SHEET_GAP = 16
+SHEET_COLUMNS = 3
+FONT_SIZE = 28
+SIGNATURE_BOX = (560, 220)
+SIGNATURE_LABEL = "业主签名 Owner's signature"
+
+
+@functools.cache
+def load_cjk_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """The CJK font of assets/ (DESIGN.md); Pillow's default font if it is missing (no CJK)."""
+    for path in FONT_CANDIDATES:
+        if path.is_file():
+            return ImageFont.truetype(str(path), size)
+    return ImageFont.load_default(size)
+
+
+def _open_for_sheet(data: bytes, box: tuple[int, int]) -> Image.Image:
+    with open_photo(data) as image:
+        fitted = decode_fitted(image, max(box))
+        ImageOps.exif_transpose(fitted, in_place=True)
+        fitted = fitted.convert("RGBA")
+    fitted.thumbnail(box, Image.Resampling.LANCZOS)
+    return fitted
+
+
+Cell = tuple[int, int, int, int]
+
+
+def _paste_centered(sheet: Image.Image, picture: Image.Image, cell: Cell) -> None:
+    x = cell[0] + (cell[2] - picture.width) // 2
+    y = cell[1] + (cell[3] - picture.height) // 2
+    sheet.paste(picture, (x, y), picture)
+
+
+def compose_visit_sheet(
+    lines: Sequence[str], photos: Sequence[bytes], signature_png: bytes | None
+) -> bytes:
+    """One PNG with a visit's text lines, photo grid and signature, for the workbook and print.
+
+    ``lines`` are ready-made labels (e.g. "户号 3-2-1201", "结果 满意"); ``photos`` are JPEG
+    bytes (thumbnails are enough). Unreadable photos raise PhotoError rather than vanish.
+    """
+    font = load_cjk_font(FONT_SIZE)
+    line_height = FONT_SIZE + 12
+    cell_w = (SHEET_WIDTH - 2 * SHEET_MARGIN - (SHEET_COLUMNS - 1) * SHEET_GAP) // SHEET_COLUMNS
+    cell_h = cell_w * 3 // 4
+    rows = math.ceil(len(photos) / SHEET_COLUMNS)
+    photos_top = SHEET_MARGIN + len(lines) * line_height + SHEET_GAP
+    signature_top = photos_top + rows * (cell_h + SHEET_GAP)
+    height = signature_top + (line_height + SIGNATURE_BOX[1] if signature_png else 0) + SHEET_MARGIN
+    sheet = Image.new("RGB", (SHEET_WIDTH, height), "white")
+    draw = ImageDraw.Draw(sheet)
+    for index, text in enumerate(lines):
+        draw.text((SHEET_MARGIN, SHEET_MARGIN + index * line_height), text, fill="black", font=font)
+    for index, data in enumerate(photos):
+        row, column = divmod(index, SHEET_COLUMNS)
+        left = SHEET_MARGIN + column * (cell_w + SHEET_GAP)
+        cell: Cell = (left, photos_top + row * (cell_h + SHEET_GAP), cell_w, cell_h)
+        _paste_centered(sheet, _open_for_sheet(data, (cell_w, cell_h)), cell)
+    if signature_png:
+        draw.text((SHEET_MARGIN, signature_top), SIGNATURE_LABEL, fill="black", font=font)
+        box: Cell = (SHEET_MARGIN, signature_top + line_height, *SIGNATURE_BOX)
+        _paste_centered(sheet, _open_for_sheet(signature_png, SIGNATURE_BOX), box)
+    out = io.BytesIO()
+    sheet.save(out, "PNG", optimize=True)
+    return out.getvalue()
