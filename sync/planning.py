@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sync.coverage_math import exemption_reason, route_role, rule_applies
 from sync.models import (
+    REACHED_OUTCOMES,
     Assignment,
     Household,
     InspectionResult,
@@ -171,3 +172,17 @@ def _plan_item(household: Household, assignee: Staff, period: Period) -> Assignm
         due=period.end - timedelta(days=1),
         reason=f"关系回访 relationship visit plan {period.key}",
     )
+
+
+def fulfils(assignment: Assignment, visit: Visit) -> bool:
+    """Whether ``visit`` does what ``assignment`` asked: same person and household, the owner
+    reached, and the same revisited visit, source, or (for a plan item) kind."""
+    if (assignment.staff_id, assignment.household_id) != (visit.staff_id, visit.household_id):
+        return False
+    if visit.outcome not in REACHED_OUTCOMES:
+        return False
+    if assignment.previous_id is not None:
+        return visit.previous_id == assignment.previous_id
+    if assignment.source_id is not None:
+        return visit.source_id == assignment.source_id
+    return visit.kind is assignment.kind
