@@ -15,11 +15,12 @@ from sync.models import Method, Outcome, Photo, Signature, Visit, VisitContent, 
 from sync.store import VisitStore
 
 BASE = datetime(2026, 10, 14, 9, 30, tzinfo=UTC)
+YEAR_MINUTES = 365 * 24 * 60
 
 
 def visit_fields(n: int, started_at: datetime | None = None, **extra: Any) -> dict[str, Any]:
     """The fields every visit has; ``n`` varies the content so records differ."""
-    started = started_at or BASE + timedelta(minutes=17 * n)
+    started = started_at or BASE - timedelta(minutes=(17 * n) % YEAR_MINUTES)
     values: dict[str, Any] = {
         "id": uuid.uuid4(),
         "staff_id": "s-li",
