@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from pydantic import ValidationError
@@ -63,7 +64,7 @@ def test_a_failed_completion_write_leaves_neither_visit_nor_outbox_entry(
     def power_cut(*_args: object) -> None:
         raise OSError("disk gone")
 
-    monkeypatch.setattr(sync.storage.os, "replace", power_cut)
+    monkeypatch.setattr(os, "replace", power_cut)
     with pytest.raises(OSError):
         store.complete_visit(visit)
     assert store.visit(str(visit.id)) is None
