@@ -18,6 +18,7 @@ ROUTERS = [
     "health",
     "quotas",
     "visits",
+    "reports",
 ]
 
 
