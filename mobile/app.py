@@ -1,0 +1,194 @@
+"""The app's entry: page setup (CJK font, phone width), routing and role-based navigation.
+
+``main`` is what ``ft.run`` calls for each browser tab or phone. Screens are plain functions in
+``mobile/views`` that build controls from ``mobile/state.py``; the ``Shell`` here swaps them when
+the user navigates, and keeps the bottom navigation to what the user's role may open.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import flet as ft
+
+from mobile.state import AppState
+from mobile.views import (
+    household,
+    households,
+    login,
+    settings,
+    supervision,
+    sync_screen,
+    today,
+    visit,
+)
+from mobile.views.controls import TOUCH
+
+ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+FONT_FAMILY = "cjk"
+FONT_ASSET = "fonts/DroidSansFallbackFull.ttf"
+PHONE_WIDTH = 412
+DEVICE_KEY = "huifang.device"
+Screen = Callable[[Any], ft.Control]
+SCREENS: dict[str, Screen] = {
+    "login": login.build,
+    "today": today.build,
+    "households": households.build,
+    "household": household.build,
+    "visit": visit.build,
+    "sync": sync_screen.build,
+    "settings": settings.build,
+    "board": supervision.build_board,
+    "review": supervision.build_review,
+}
+FIELD_TABS = ("today", "households", "sync", "settings")
+SUPERVISOR_TABS = ("today", "board", "review", "households", "sync", "settings")
+
+
+def default_data_folder() -> Path:
+    """``FLET_APP_STORAGE_DATA`` in a built app, else a per-user folder (DESIGN.md)."""
+    base = os.environ.get("FLET_APP_STORAGE_DATA")
+    if base:
+        return Path(base)
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg) / "huifang" / "app"
+
+
+class Shell:
+    """Holds the page, the state and the current route; screens reach it as ``ui``."""
+
+    def __init__(self, page: ft.Page, state: AppState, *, background: bool = True) -> None:
+        self.page = page
+        self._state = state
+        self.background = background
+        self.route = "login"
+        self.params: dict[str, str] = {}
+        self.picker: ft.FilePicker | None = None
+
+    @property
+    def state(self) -> AppState:
+        return self._state
+
+    def t(self, key: str, **values: Any) -> str:
+        return self._state.t(key, **values)
+
+    def start(self) -> None:
+        setup_page(self.page, self.t("app.title"))
+        self.picker = ft.FilePicker()
+        self.go("today" if self._state.session else "login")
+
+    def go(self, route: str, **params: str) -> None:
+        if self._state.session is None:
+            route = "login"
+        self.route, self.params = route, params
+        self.refresh()
+
+    def refresh(self) -> None:
+        body = SCREENS[self.route](self)
+        self.page.controls = [ft.SafeArea(content=body, expand=True)]
+        self.page.bottom_appbar = self._navigation() if self.route != "login" else None
+        self.page.update()
+
+    def toast(self, text: str) -> None:
+        self.page.show_dialog(ft.SnackBar(content=ft.Text(text)))
+
+    def run_async(self, work: Callable[[], Any]) -> None:
+        """Slow work (network) off the event loop in the app; inline in view tests."""
+        if self.background:
+            self.page.run_thread(work)
+        else:
+            work()
+
+    async def pick_images(self) -> list[bytes]:
+        """Photos from the file chooser (web) or gallery/camera (phone), as bytes."""
+        assert self.picker is not None
+        files = await self.picker.pick_files(
+            file_type=ft.FilePickerFileType.IMAGE, with_data=True, allow_multiple=True
+        )
+        return [_file_bytes(f) for f in files]
+
+    def _navigation(self) -> ft.BottomAppBar:
+        tabs = SUPERVISOR_TABS if self._state.is_supervisor() else FIELD_TABS
+        buttons: list[ft.Control] = [
+            ft.TextButton(
+                content=self.t(f"nav.{tab}"),
+                key=f"nav.{tab}",
+                on_click=_go_handler(self, tab),
+                height=TOUCH,
+                expand=True,
+            )
+            for tab in tabs
+        ]
+        return ft.BottomAppBar(content=ft.Row(buttons, spacing=0), height=TOUCH + 24, padding=4)
+
+
+def _go_handler(shell: Shell, route: str) -> Callable[[Any], None]:
+    return lambda _event: shell.go(route)
+
+
+def _file_bytes(picked: ft.FilePickerFile) -> bytes:
+    if picked.bytes is not None:
+        return picked.bytes
+    if picked.path:
+        return Path(picked.path).read_bytes()
+    return b""
+
+
+def setup_page(page: ft.Page, title: str) -> None:
+    """Bundled CJK font as the theme font: Flutter web would otherwise draw boxes offline."""
+    page.title = title
+    page.fonts = {FONT_FAMILY: FONT_ASSET}
+    page.theme = ft.Theme(font_family=FONT_FAMILY)
+    page.theme_mode = ft.ThemeMode.LIGHT
+    page.padding = 0
+    page.spacing = 0
+
+
+def make_main(
+    folder: Path | None = None, server_url: str | None = None
+) -> Callable[[ft.Page], Awaitable[None]]:
+    """The ``main`` for ``ft.run``: one store per device, shared by that device's tabs."""
+    base = folder or default_data_folder()
+
+    async def main(page: ft.Page) -> None:
+        device = await _device_name(page)
+        state = _STATES.get(device)
+        if state is None:
+            state = _STATES[device] = AppState(base / device, server_url)
+        Shell(page, state).start()
+
+    return main
+
+
+_STATES: dict[str, AppState] = {}
+"""Open states by device. A reload in the same browser reuses its store (one writer)."""
+
+
+async def _device_name(page: ft.Page) -> str:
+    """A built app is one device; a browser remembers its own id in local storage."""
+    if not page.web:
+        return "device"
+    prefs = ft.SharedPreferences()
+    name = await prefs.get(DEVICE_KEY)
+    if not isinstance(name, str) or not name.startswith("web-"):
+        name = "web-" + uuid.uuid4().hex
+        await prefs.set(DEVICE_KEY, name)
+    return name
+
+
+def run(
+    *, server_url: str | None = None, web: bool = False, port: int = 0, folder: Path | None = None
+) -> None:
+    """Start the app: a window on a desktop, or served on localhost with ``web``."""
+    ft.run(
+        make_main(folder, server_url),
+        assets_dir=str(ASSETS_DIR),
+        view=ft.AppView.WEB_BROWSER if web else ft.AppView.FLET_APP,
+        port=port,
+        host="127.0.0.1" if web else None,
+        no_cdn=True,
+    )

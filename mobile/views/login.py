@@ -1,0 +1,37 @@
+"""Login (登录): server address, user name, password; works offline after one online login."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flet as ft
+
+from mobile.views.controls import Ui, button, note, screen, text_input
+
+
+def build(ui: Ui) -> ft.Control:
+    state = ui.state
+    server = text_input("login.server", ui.t("login.server"), state.prefs.server_url)
+    username = text_input("login.username", ui.t("login.username"), "")
+    password = text_input("login.password", ui.t("login.password"), "", password=True)
+    message = note("", color=ft.Colors.RED_700, key="login.message")
+
+    def submit(_event: Any) -> None:
+        state.set_server_url(server.value or "")
+        problem = state.login(username.value or "", password.value or "")
+        if problem is None:
+            ui.go("today")
+            return
+        message.value = ui.t(problem)
+        message.update()
+
+    password.on_submit = submit
+    body: list[ft.Control] = [
+        note(ui.t("login.intro")),
+        server,
+        username,
+        password,
+        button("login.submit", ui.t("login.submit"), submit, primary=True),
+        message,
+    ]
+    return screen(ui.t("app.title"), body)

@@ -1,0 +1,87 @@
+"""Today (今日): assignments with due dates, overdue first; quota this month; sync state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flet as ft
+
+from mobile.state import TodayItem
+from mobile.views.controls import Ui, button, note, screen
+from mobile.views.labels import address, kind_label
+
+
+def build(ui: Ui) -> ft.Control:
+    state = ui.state
+    staff = state.staff
+    body: list[ft.Control] = [
+        note(ui.t("today.greeting", name=staff.name if staff else "")),
+        _status_row(ui),
+        *[_quota_line(ui, title, done, target) for title, done, target in state.quota_progress()],
+        ft.Divider(),
+        note(ui.t("today.assignments"), key="today.assignments"),
+    ]
+    items = state.today()
+    body.extend(_assignment(ui, item) for item in items)
+    if not items:
+        body.append(note(ui.t("today.nothing_due")))
+    body.extend(_drafts(ui))
+    return screen(ui.t("today.title"), body)
+
+
+def _status_row(ui: Ui) -> ft.Control:
+    state = ui.state
+    mode = ui.t("status.offline") if state.offline else ui.t("status.online")
+    waiting = ui.t("status.waiting", count=state.unsynced_count())
+    colour = ft.Colors.ORANGE_800 if state.offline else ft.Colors.GREEN_800
+    return ft.Row(
+        [note(mode, color=colour, key="today.mode"), note(waiting, key="today.waiting")],
+        wrap=True,
+        spacing=16,
+    )
+
+
+def _quota_line(ui: Ui, title: str, done: int, target: int) -> ft.Control:
+    text = ui.t("today.quota", title=title, done=done, target=target)
+    value = min(1.0, done / target) if target else 1.0
+    return ft.Column([note(text), ft.ProgressBar(value=value, semantics_label=text)], spacing=4)
+
+
+def _assignment(ui: Ui, item: TodayItem) -> ft.Control:
+    a = item.assignment
+    where = address(ui, item.household) if item.household else a.household_id
+    due = ui.t("today.due", date=a.due.isoformat())
+    lines = [note(f"{kind_label(ui, a.kind)} · {where}"), note(due)]
+    if item.overdue:
+        lines.insert(0, note(ui.t("today.overdue"), color=ft.Colors.RED_700))
+    if a.reason:
+        lines.append(note(a.reason))
+
+    def open_household(_event: Any) -> None:
+        ui.go("household", id=a.household_id, kind=a.kind.value, source=a.source_id or "")
+
+    return ft.Card(
+        key=f"assignment.{a.id}",
+        content=ft.Container(
+            ft.Column(
+                [*lines, button(f"assignment.{a.id}.open", ui.t("today.open"), open_household)]
+            ),
+            padding=12,
+        ),
+    )
+
+
+def _drafts(ui: Ui) -> list[ft.Control]:
+    drafts = ui.state.drafts()
+    if not drafts:
+        return []
+    controls: list[ft.Control] = [ft.Divider(), note(ui.t("today.drafts"))]
+    for draft in drafts:
+        household = ui.state.household(draft["household_id"])
+        label = f"{kind_label(ui, draft['kind'])} · {address(ui, household) if household else ''}"
+        controls.append(button(f"draft.{draft['id']}", label, _resume(ui, str(draft["id"]))))
+    return controls
+
+
+def _resume(ui: Ui, visit_id: str) -> Any:
+    return lambda _event: ui.go("visit", id=visit_id)
