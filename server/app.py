@@ -16,6 +16,7 @@ from sync.protocol import API_PREFIX
 # One line per resource router (module server.api.<name>, attribute `router`).
 ROUTERS = [
     "health",
+    "auth",
     "quotas",
     "visits",
     "reports",

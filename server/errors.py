@@ -41,7 +41,9 @@ _STATUS_CODES: dict[int, ErrorCode] = {
 
 async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+    if "retry_after" in exc.details:
+        headers["Retry-After"] = str(exc.details["retry_after"])
     body = error_body(exc.code, exc.message, **exc.details)
     return JSONResponse(body, status_code=exc.status, headers=headers)
 
