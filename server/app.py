@@ -20,6 +20,7 @@ ROUTERS = [
     "quotas",
     "visits",
     "reports",
+    "sync",
 ]
 
 

@@ -1,0 +1,118 @@
+"""A real server shared by a module's tests (SQLite, and PostgreSQL where configured), a company
+in it, and phones (real stores) of its staff. Each test makes its own staff and households, so
+tests sharing a server never see each other's work."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+from sync.store import VisitStore
+from tests.factories import MadeVisit, add_household, add_staff, login, make_visit
+from tests.live_server import LiveServer, start_server
+
+FULL = os.environ.get("HUIFANG_FULL") == "1"
+_names = itertools.count(1)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """One database per test module, on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('server') / 'huifang.sqlite3'}"
+        return
+    admin_url: str = request.getfixturevalue("postgres_admin_url")
+    name = f"huifang_sync_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield f"{admin_url.rsplit('/', 1)[0]}/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def server(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The real `huifang serve` process, shared by one module's tests."""
+    running = start_server(module_db_url, tmp_path_factory.mktemp("server-data"))
+    yield running
+    running.stop()
+
+
+@dataclass
+class Assistant:
+    """A property assistant with a login, a household in their team, and a phone."""
+
+    server: LiveServer
+    staff_id: str
+    username: str
+    team_id: str
+    household_id: str
+    token: str
+
+    def visit(self, household_id: str | None = None, **fields: Any) -> MadeVisit:
+        return make_visit(self.staff_id, household_id or self.household_id, **fields)
+
+    def post(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        return httpx.post(f"{self.server.api}{path}", json=body, headers=headers, timeout=60)
+
+    def get(self, path: str, **params: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        return httpx.get(f"{self.server.api}{path}", params=params, headers=headers, timeout=60)
+
+    def push(self, *records: dict[str, Any]) -> list[dict[str, Any]]:
+        ops = [{"op_id": f"op-{n}", "record": record} for n, record in enumerate(records)]
+        response = self.post("/sync/push", {"device_id": f"phone-{self.username}", "ops": ops})
+        assert response.status_code == 200, response.text
+        results: list[dict[str, Any]] = response.json()["results"]
+        return results
+
+    def upload(self, made: MadeVisit) -> None:
+        """PUT every blob of a visit through the real blob endpoint."""
+        for sha, data in made.blobs.items():
+            kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+            headers = {"Authorization": f"Bearer {self.token}", "Content-Type": kind}
+            url = f"{self.server.api}/blobs/{sha}"
+            response = httpx.put(url, content=data, headers=headers, timeout=60)
+            assert response.status_code in (200, 201), response.text
+
+
+def new_assistant(server: LiveServer, team_id: str | None = None) -> Assistant:
+    number = next(_names)
+    username = f"a{number}-{uuid.uuid4().hex[:6]}"
+    team = team_id or f"team-{username}"
+    staff_id = add_staff(server.database, username, team_id=team)
+    household_id = add_household(server.database, f"h-{username}", team_id=team)
+    return Assistant(server, staff_id, username, team, household_id, login(server.api, username))
+
+
+@pytest.fixture
+def assistant(server: LiveServer) -> Assistant:
+    return new_assistant(server)
+
+
+@pytest.fixture
+def phone(tmp_path: Path) -> Iterator[VisitStore]:
+    store = VisitStore.open(tmp_path / "phone")
+    yield store
+    store.close()
+
+
+def keep_on_phone(store: VisitStore, made: MadeVisit) -> None:
+    """What the app does when a visit is completed: media first, then the visit and its outbox."""
+    for data in made.blobs.values():
+        store.put_media(data)
+    store.complete_visit(made.visit)
