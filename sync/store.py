@@ -23,13 +23,16 @@ from work.json; a visit found in both after a crash is reconciled on open) or ``
 
 from __future__ import annotations
 
+import copy
 import fcntl
+import functools
 import hashlib
 import os
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Concatenate, ParamSpec, TypeVar
 
 from sync.canonical import content_hash_matches, visit_blob_hashes, visit_wire
 from sync.models import Assignment, AssignmentStatus, Household, Review, Visit
@@ -47,6 +50,7 @@ from sync.store_types import (
     OutboxEntry,
     ParkedItem,
     PullState,
+    StoreClosedError,
     StoreLockedError,
     VisitImmutableError,
     VisitState,
@@ -65,6 +69,25 @@ def default_store_folder() -> Path:
     return Path(xdg) / "huifang" / "store"
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _serialised(
+    method: Callable[Concatenate[VisitStore, P], R],
+) -> Callable[Concatenate[VisitStore, P], R]:
+    """One call at a time per store: the app's UI thread and its sync thread share one store,
+    and a partition must never be edited by two calls at once."""
+
+    def serialised(self: VisitStore, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self._mutex:
+            if self._closed:
+                raise StoreClosedError(f"{self.folder} was closed")
+            return method(self, *args, **kwargs)
+
+    return functools.wraps(method)(serialised)
+
+
 class VisitStore:
     """One phone's store. Open with ``VisitStore.open(folder)``; close when done (or ``with``)."""
 
@@ -72,6 +95,8 @@ class VisitStore:
         """Use ``open``; this assumes the lock is held."""
         self.folder = folder
         self._lock = lock
+        self._mutex = threading.RLock()
+        self._closed = False
         self.media_dir = folder / "media"
         self.media_dir.mkdir(exist_ok=True)
         for path in (folder, self.media_dir):
@@ -102,12 +127,17 @@ class VisitStore:
             raise
 
     def close(self) -> None:
-        """Release the lock. Every write was already durable when its method returned."""
-        self._outbox.close()
-        self._history.close()
-        self._pulled.close()
-        self._session.close()
-        self._lock.close()
+        """Release the lock (closing twice is harmless). Every write was already durable when
+        its method returned."""
+        with self._mutex:
+            if self._closed:
+                return
+            self._closed = True
+            self._outbox.close()
+            self._history.close()
+            self._pulled.close()
+            self._session.close()
+            self._lock.close()
 
     def __enter__(self) -> VisitStore:
         return self
@@ -117,6 +147,7 @@ class VisitStore:
 
     # ---- drafts -------------------------------------------------------------------------------
 
+    @_serialised
     def save_draft(self, visit_id: str, data: dict[str, Any]) -> None:
         """Keep a partial visit (any JSON dict) as the user types; durable on return.
 
@@ -126,18 +157,22 @@ class VisitStore:
         self._refuse_if_completed(visit_id)
         self._outbox.save_draft(visit_id, {**data, "id": visit_id})
 
+    @_serialised
     def draft(self, visit_id: str) -> dict[str, Any] | None:
         return self._outbox.draft(visit_id)
 
+    @_serialised
     def drafts(self) -> list[dict[str, Any]]:
         """Every draft, oldest saved first."""
         return self._outbox.drafts()
 
+    @_serialised
     def discard_draft(self, visit_id: str) -> None:
         self._outbox.discard_draft(visit_id)
 
     # ---- completed visits ---------------------------------------------------------------------
 
+    @_serialised
     def complete_visit(self, visit: Visit) -> None:
         """Store a completed visit and its outbox entry in ONE durable write; drop its draft.
 
@@ -160,25 +195,30 @@ class VisitStore:
         if self._outbox.holds(visit_id) or self._history.holds(visit_id):
             raise VisitImmutableError(f"visit {visit_id} is completed and cannot change")
 
+    @_serialised
     def visit(self, visit_id: str) -> Visit | None:
         """A completed visit (pending, parked or synced), or None."""
         row = self._outbox.visit_row(visit_id) or self._history.get(visit_id)
         return Visit.model_validate(row["wire"]) if row else None
 
+    @_serialised
     def visit_wire(self, visit_id: str) -> dict[str, Any] | None:
         """The completed visit's wire dict exactly as stored (what is pushed and hashed)."""
         row = self._outbox.visit_row(visit_id) or self._history.get(visit_id)
-        return row["wire"] if row else None
+        return copy.deepcopy(row["wire"]) if row else None
 
+    @_serialised
     def visit_state(self, visit_id: str) -> VisitState | None:
         return self._outbox.state(visit_id) or (
             VisitState.SYNCED if self._history.holds(visit_id) else None
         )
 
+    @_serialised
     def visits(self, month: str | None = None) -> list[Visit]:
         """Completed visits, newest ``started_at`` first; ``month`` = ``YYYY-MM`` to narrow."""
         return [held.visit for held in self.held_visits(month)]
 
+    @_serialised
     def held_visits(self, month: str | None = None) -> list[HeldVisit]:
         """Completed visits with their sync state, newest ``started_at`` first."""
         held = list(self._outbox.held(month))
@@ -191,6 +231,7 @@ class VisitStore:
 
     # ---- media --------------------------------------------------------------------------------
 
+    @_serialised
     def put_media(self, data: bytes) -> str:
         """Store bytes as ``media/<sha256>`` (crash-safe, idempotent); return the hash."""
         sha = hashlib.sha256(data).hexdigest()
@@ -213,10 +254,12 @@ class VisitStore:
 
     # ---- outbox -------------------------------------------------------------------------------
 
+    @_serialised
     def pending(self, limit: int | None = None) -> list[OutboxEntry]:
         """Ops to push, oldest first (re-checks after an epoch change last); parked ones never."""
         return self._outbox.pending(limit)
 
+    @_serialised
     def mark_sent(self, visit_ids: Iterable[str]) -> None:
         """The server answered ``applied`` or ``duplicate``: move these to history.
 
@@ -225,28 +268,34 @@ class VisitStore:
         """
         self._outbox.mark_sent(list(visit_ids), now_iso())
 
+    @_serialised
     def record_attempt(self, visit_ids: Iterable[str], error: str) -> None:
         """A transport failure: count the attempt and keep the message (for the sync screen)."""
         self._outbox.record_attempt(list(visit_ids), error)
 
+    @_serialised
     def park(
         self, visit_id: str, code: str, message: str, missing: list[str] | None = None
     ) -> None:
         """The server rejected this visit: keep it with its reason, out of ``pending``."""
         self._outbox.park(visit_id, code, message, missing, now_iso())
 
+    @_serialised
     def parked(self) -> list[ParkedItem]:
         return self._outbox.parked()
 
+    @_serialised
     def retry_parked(self, visit_id: str) -> None:
         """Put a parked visit back into ``pending`` (e.g. after its blobs were uploaded)."""
         self._outbox.retry_parked(visit_id)
 
     # ---- pull ---------------------------------------------------------------------------------
 
+    @_serialised
     def pull_state(self) -> PullState:
         return self._pulled.state()
 
+    @_serialised
     def apply_pull_page(self, changes: list[Change], cursor: int, server_epoch: str) -> None:
         """Apply a page and advance the cursor in one write (see ``sync/store_pull.py``).
 
@@ -255,6 +304,7 @@ class VisitStore:
         """
         self._pulled.apply_page(changes, cursor, server_epoch)
 
+    @_serialised
     def on_epoch_change(self, new_epoch: str) -> None:
         """The server's database was restored or replaced: re-check everything held.
 
@@ -267,42 +317,52 @@ class VisitStore:
             self._outbox.requeue_history(now_iso())
         self._pulled.reset(new_epoch)
 
+    @_serialised
     def households(self, team_id: str | None = None) -> list[Household]:
         return self._pulled.households(team_id)
 
+    @_serialised
     def household(self, household_id: str) -> Household | None:
         return self._pulled.household(household_id)
 
+    @_serialised
     def assignments(self, status: AssignmentStatus | None = None) -> list[Assignment]:
         """Pulled assignments, earliest due first."""
         return self._pulled.assignments(status)
 
+    @_serialised
     def reviews_for(self, visit_id: str) -> Review | None:
         """The latest review of one of this user's visits, if any was pulled."""
         return self._pulled.reviews_for(visit_id)
 
+    @_serialised
     def quota_snapshot(self) -> dict[str, Any] | None:
         """The last quota snapshot the server sent (the data of a ``quota`` change), as is."""
         return self._pulled.quota_snapshot()
 
     # ---- session ------------------------------------------------------------------------------
 
+    @_serialised
     def save_session(self, session: DeviceSession) -> None:
         self._session.save(session)
 
+    @_serialised
     def session(self) -> DeviceSession | None:
         return self._session.current()
 
+    @_serialised
     def clear_session(self) -> None:
         """Log out: forget the token (the device id stays)."""
         self._session.clear()
 
+    @_serialised
     def device_id(self) -> str:
         """A stable id for this installation, made on first use (``device_id`` of push/login)."""
         return self._session.device_id()
 
     # ---- retention ----------------------------------------------------------------------------
 
+    @_serialised
     def prune_synced(self, older_than: timedelta, now: datetime | None = None) -> int:
         """Forget synced visits acked more than ``older_than`` ago; return how many.
 

@@ -76,12 +76,14 @@ class History:
     def remove(self, month: str, visit_ids: Iterable[str]) -> None:
         """Drop visits from one month; an emptied month file is deleted."""
         part = self._month(month)
+        gone = list(visit_ids)
         with part.change() as tables:
             table = tables.setdefault(TABLE, {})
-            for visit_id in visit_ids:
+            for visit_id in gone:
                 table.pop(visit_id, None)
-                self._month_of.pop(visit_id, None)
             emptied = not table
+        for visit_id in gone:
+            self._month_of.pop(visit_id, None)
         if emptied:
             part.delete()
 

@@ -15,6 +15,7 @@ so it stays small however many synced visits the phone keeps.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -67,11 +68,11 @@ class Outbox:
 
     def draft(self, visit_id: str) -> dict[str, Any] | None:
         row = self._work.get("drafts", visit_id)
-        return dict(row["data"]) if row else None
+        return copy.deepcopy(row["data"]) if row else None
 
     def drafts(self) -> list[dict[str, Any]]:
         rows = sorted(self._work.rows("drafts").values(), key=lambda r: r["saved_at"])
-        return [dict(row["data"]) for row in rows]
+        return [copy.deepcopy(row["data"]) for row in rows]
 
     def discard_draft(self, visit_id: str) -> None:
         if self._work.has("drafts", visit_id):
@@ -253,7 +254,7 @@ def _outbox_entry(visit_id: str, entry: dict[str, Any], wire: dict[str, Any]) ->
     return OutboxEntry(
         visit_id=visit_id,
         op_id=entry["op_id"],
-        record=wire,
+        record=copy.deepcopy(wire),
         blob_hashes=wire_blob_hashes(wire),
         attempts=entry["attempts"],
         last_error=entry["last_error"],
@@ -269,5 +270,5 @@ def _parked_item(visit_id: str, parked: dict[str, Any], wire: dict[str, Any]) ->
         message=parked["message"],
         missing=parked["missing"],
         parked_at=parked["parked_at"],
-        record=wire,
+        record=copy.deepcopy(wire),
     )

@@ -12,6 +12,7 @@ replaying is harmless). So after any crash the cursor never runs ahead of the da
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -140,7 +141,8 @@ class PulledData:
         return Review.model_validate(row) if row is not None else None
 
     def quota_snapshot(self) -> dict[str, Any] | None:
-        return self._pull.get("quota", "snapshot")
+        snapshot = self._pull.get("quota", "snapshot")
+        return copy.deepcopy(snapshot) if snapshot is not None else None
 
     def forget_reviews(self, visit_ids: set[str]) -> None:
         """Drop the reviews of pruned visits so ``pull.json`` does not grow for ever."""

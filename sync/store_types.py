@@ -26,6 +26,10 @@ class StoreLockedError(StoreError):
     """Another process already has this store open for writing (one writer at a time)."""
 
 
+class StoreClosedError(StoreError):
+    """The store was closed; open it again."""
+
+
 class VisitImmutableError(StoreError):
     """The visit was already completed: a completed record never changes (make a new visit)."""
 
