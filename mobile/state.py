@@ -29,6 +29,7 @@ from mobile.drafts import (
 )
 from mobile.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from mobile.syncing import SyncProgress, SyncReport, run_sync
+from sync.client import RetryPolicy
 from sync.media import MediaError, normalise_photo, sha256_hex, sign_visit
 from sync.models import SUPERVISOR_ROLES, Assignment, Household, Method, Review, Role, Staff, Visit
 from sync.storage import write_file_atomically
@@ -79,6 +80,7 @@ class AppState:
         self.sync_status = SyncStatus(last_success=self._saved_last_sync())
         self.strokes: dict[str, list[list[list[float]]]] = {}
         self.pad_started: dict[str, float] = {}
+        self.retry: RetryPolicy | None = None
 
     def close(self) -> None:
         self.store.close()
@@ -340,7 +342,9 @@ class AppState:
             return SyncReport(error="sync.error.signed_out")
         self.sync_status.running = True
         try:
-            report = run_sync(self.store, self.prefs.server_url, self.session.token, progress)
+            report = run_sync(
+                self.store, self.prefs.server_url, self.session.token, progress, self.retry
+            )
         finally:
             self.sync_status.running = False
         self._record_sync(report)

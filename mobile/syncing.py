@@ -2,36 +2,29 @@
 
 The client pushes completed visits (blobs first), then pulls assignments and households. Here
 its outcome becomes a ``SyncReport`` the sync screen shows: a 401 means "enter your password
-again" (unsynced work is never touched), a transport failure means "offline, will retry".
+again" (unsynced work is never touched), an unreachable server means "offline, will retry".
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-import httpx
-
+from sync.client import (
+    AuthExpired,
+    RetryPolicy,
+    SyncAborted,
+    SyncClient,
+    SyncError,
+    SyncProgress,
+    SyncUnavailable,
+)
 from sync.store import VisitStore
 
+APP_RETRY = RetryPolicy(attempts=3, base_delay=0.5, max_delay=4.0)
+"""A person is waiting at the screen: give up sooner than a background sync would."""
 
-@dataclass
-class SyncProgress:
-    """Items and bytes so far, for the progress bar."""
-
-    items_done: int = 0
-    items_total: int = 0
-    bytes_done: int = 0
-    bytes_total: int = 0
-
-    @property
-    def fraction(self) -> float | None:
-        if self.bytes_total:
-            return min(1.0, self.bytes_done / self.bytes_total)
-        if self.items_total:
-            return min(1.0, self.items_done / self.items_total)
-        return None
+__all__ = ["SyncProgress", "SyncReport", "progress_fraction", "run_sync"]
 
 
 @dataclass
@@ -42,12 +35,17 @@ class SyncReport:
     error: str | None = None
     unauthorized: bool = False
     offline: bool = False
+    detail: str = ""
+    """The technical reason, for the log and a support call; the screen shows ``error``."""
 
 
-def _progress_from(raw: Any) -> SyncProgress:
-    """Read whatever progress object the client hands out by its attribute names."""
-    names = ("items_done", "items_total", "bytes_done", "bytes_total")
-    return SyncProgress(*(int(getattr(raw, name, 0) or 0) for name in names))
+def progress_fraction(progress: SyncProgress) -> float | None:
+    """Bytes when there are blobs to send, else items; None = indeterminate."""
+    if progress.bytes_total and progress.phase in {"push", "upload"}:
+        return min(1.0, progress.bytes_done / progress.bytes_total)
+    if progress.items_total:
+        return min(1.0, progress.items_done / progress.items_total)
+    return None
 
 
 def run_sync(
@@ -55,33 +53,24 @@ def run_sync(
     server_url: str,
     token: str,
     progress: Callable[[SyncProgress], None] | None = None,
+    retry: RetryPolicy | None = None,
 ) -> SyncReport:
     """One sync round; never raises for network or auth trouble, reports it instead."""
-    from sync.client import SyncClient
-
-    def relay(raw: Any) -> None:
-        if progress is not None:
-            progress(_progress_from(raw))
-
+    client = SyncClient(server_url, token, store, retry=retry or APP_RETRY)
     try:
-        result = SyncClient(server_url, token, store).sync(progress=relay)
-    except httpx.TransportError:
+        result = client.sync(progress=progress)
+    except AuthExpired:
+        return SyncReport(error="sync.error.password_needed", unauthorized=True)
+    except SyncUnavailable:
         return SyncReport(error="sync.error.offline", offline=True)
-    except Exception as error:
-        if _is_unauthorized(error):
-            return SyncReport(error="sync.error.password_needed", unauthorized=True)
-        raise
-    return _report_from(result)
-
-
-def _is_unauthorized(error: Exception) -> bool:
-    status = getattr(error, "status", None) or getattr(error, "status_code", None)
-    return status == 401 or type(error).__name__ in {"Unauthorized", "AuthError"}
-
-
-def _report_from(result: Any) -> SyncReport:
+    except SyncAborted:
+        return SyncReport(error="sync.error.cancelled")
+    except SyncError as problem:
+        return SyncReport(
+            error="sync.error.protocol", detail=f"{type(problem).__name__}: {problem}"
+        )
+    finally:
+        client.transport.http.close()
     return SyncReport(
-        pushed=int(getattr(result, "pushed", 0) or 0),
-        parked=int(getattr(result, "parked", 0) or 0),
-        pulled=int(getattr(result, "pulled", 0) or 0),
+        pushed=result.pushed + result.duplicates, parked=result.parked, pulled=result.pulled
     )

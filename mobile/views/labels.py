@@ -10,14 +10,18 @@ from sync.models import Household
 
 
 def address(ui: Ui, household: Household) -> str:
-    if household.unit:
-        return ui.t(
-            "household.address",
-            building=household.building,
-            unit=household.unit,
-            room=household.room,
-        )
-    return ui.t("household.address_no_unit", building=household.building, room=household.room)
+    """Imported data may say ``3`` or ``3栋``: bare numbers get the word, the rest stay as is."""
+    parts = {
+        "building": _with_word(ui, "household.building_n", household.building),
+        "unit": _with_word(ui, "household.unit_n", household.unit),
+        "room": _with_word(ui, "household.room_n", household.room),
+    }
+    key = "household.address" if household.unit else "household.address_no_unit"
+    return ui.t(key, **parts)
+
+
+def _with_word(ui: Ui, key: str, value: str) -> str:
+    return ui.t(key, n=value) if value.isdigit() and len(value) < 3 else value
 
 
 def kind_label(ui: Ui, kind: str) -> str:

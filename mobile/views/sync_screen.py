@@ -6,7 +6,7 @@ from typing import Any
 
 import flet as ft
 
-from mobile.syncing import SyncProgress, SyncReport
+from mobile.syncing import SyncProgress, SyncReport, progress_fraction
 from mobile.views.controls import Ui, button, note, screen, text_input
 from mobile.views.labels import when
 
@@ -18,7 +18,7 @@ def build(ui: Ui) -> ft.Control:
     result = note(_last(ui), key="sync.result")
 
     def on_progress(progress: SyncProgress) -> None:
-        bar.value = progress.fraction
+        bar.value = progress_fraction(progress)
         counts.value = _counts(ui, progress)
         ui.page.update()
 
