@@ -43,7 +43,7 @@ def _open_for_sheet(data: bytes, box: tuple[int, int]) -> Image.Image:
     with open_photo(data) as image:
         fitted = decode_fitted(image, max(box))
         ImageOps.exif_transpose(fitted, in_place=True)
-        fitted = fitted.convert("RGBA")
+        fitted = fitted.convert("RGB").convert("RGBA")
     fitted.thumbnail(box, Image.Resampling.LANCZOS)
     return fitted
 

@@ -1,0 +1,88 @@
+"""Content-addressed blob store on the filesystem: photos and signature PNGs named by SHA-256.
+
+A blob is written whole or not at all (temp file in the same folder, fsync, ``os.replace``, fsync
+of the folder), so after a crash a name either holds exactly its bytes or is absent; that is why
+the service writes the file *before* the database row that says the blob exists. Files fan out
+into ``ab/cd/abcd...`` folders so no folder grows past a few hundred entries. An S3-compatible
+store can take this class's place later (DESIGN.md layout).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+TEMP_PREFIX = ".tmp-"
+
+
+class BlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, sha256: str) -> Path:
+        """Where a blob lives; refuses anything but a lowercase hex SHA-256 (no path tricks)."""
+        if not SHA256_PATTERN.match(sha256):
+            raise ValueError(f"not a sha256: {sha256[:80]!r}")
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def exists(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def put(self, sha256: str, data: bytes) -> bool:
+        """Store ``data`` under its hash; True if written now, False if it was already there."""
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise ValueError("data does not match its sha256")
+        target = self.path(sha256)
+        if target.is_file():
+            return False
+        _make_folders(self.root, target.parent)
+        _write_atomically(target, data)
+        return True
+
+    def read(self, sha256: str) -> bytes:
+        return self.path(sha256).read_bytes()
+
+    def open(self, sha256: str) -> BinaryIO:
+        return self.path(sha256).open("rb")
+
+    def delete(self, sha256: str) -> None:
+        """For tests and retention tools; the server itself never deletes a stored blob."""
+        self.path(sha256).unlink(missing_ok=True)
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    fd, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as temp:
+            temp.write(data)
+            temp.flush()
+            os.fsync(temp.fileno())
+        os.chmod(temp_name, 0o644)
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    _fsync_folder(target.parent)
+
+
+def _make_folders(root: Path, folder: Path) -> None:
+    """Creates the fan-out folders, fsyncing each parent so a new folder survives a power cut."""
+    root.mkdir(parents=True, exist_ok=True)
+    for level in reversed([folder, *folder.parents]):
+        if level.is_relative_to(root) and level != root and not level.is_dir():
+            level.mkdir(exist_ok=True)
+            _fsync_folder(level.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Makes the rename itself durable: without it a power cut can forget the new name."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
