@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+
 from sync.media import MAX_UPLOAD_PIXELS, NotAnImageError, check_image_bytes, normalise_photo
 from tests.media import pictures
 
