@@ -21,6 +21,7 @@ ROUTERS = [
     "visits",
     "reports",
     "sync",
+    "blobs",
 ]
 
 
