@@ -39,8 +39,11 @@ def write_session(database: Annotated[Database, Depends(get_database)]) -> Itera
 
 DatabaseDep = Annotated[Database, Depends(get_database)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-ReadSession = Annotated[Session, Depends(read_session)]
-WriteSession = Annotated[Session, Depends(write_session)]
+# scope="function": the session closes (a write commits) before the response is sent. FastAPI's
+# default "request" scope runs the exit code AFTER sending, so a client could read its own
+# write back before the commit, or be told "ok" about a write whose commit then failed.
+ReadSession = Annotated[Session, Depends(read_session, scope="function")]
+WriteSession = Annotated[Session, Depends(write_session, scope="function")]
 
 
 def _bearer_token(request: Request) -> str:
