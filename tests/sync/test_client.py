@@ -1,0 +1,270 @@
+"""The sync client, phase by phase and whole, with a real phone store and the real server; faults
+come from a real TCP proxy in between (tests/sync/flaky_proxy.py), never from mocks."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from sqlalchemy import update
+
+from server.db.models import Meta
+from server.db.session import EPOCH_KEY
+from sync.client import (
+    AuthExpired,
+    RetryPolicy,
+    SyncAborted,
+    SyncClient,
+    SyncProgress,
+    SyncUnavailable,
+)
+from sync.client_phases import (
+    SyncResult,
+    collect_outbox,
+    pull_changes,
+    push_batch,
+    push_entries,
+    record_results,
+)
+from sync.models import Method, Outcome
+from sync.store import VisitStore
+from sync.store_types import OutboxEntry, VisitState
+from tests.live_server import LiveServer
+from tests.sync.conftest import Assistant, keep_on_phone
+from tests.sync.flaky_proxy import flaky_proxy
+from tests.sync.test_pull import household_change
+
+
+@pytest.fixture(scope="module")
+def module_db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The client's behaviour does not depend on the backend: SQLite only here."""
+    yield f"sqlite:///{tmp_path_factory.mktemp('server') / 'huifang.sqlite3'}"
+
+
+class Sleeps:
+    """Records the backoff delays instead of sleeping them."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+
+
+def instant_retry(sleeps: Sleeps | None = None, attempts: int = 6) -> RetryPolicy:
+    return RetryPolicy(attempts=attempts, sleep=sleeps or Sleeps(), random=lambda: 1.0)
+
+
+def client_for(assistant: Assistant, phone: VisitStore, url: str | None = None) -> SyncClient:
+    return SyncClient(url or assistant.server.url, assistant.token, phone, retry=instant_retry())
+
+
+def phone_visits(assistant: Assistant, phone: VisitStore, count: int) -> list[str]:
+    ids = []
+    for _ in range(count):
+        made = assistant.visit(method=Method.PHONE)
+        keep_on_phone(phone, made)
+        ids.append(str(made.visit.id))
+    return ids
+
+
+# ---- phases -------------------------------------------------------------------------------------
+
+
+def test_collect_takes_pending_visits_oldest_first_and_never_parked_ones(
+    assistant: Assistant, phone: VisitStore
+) -> None:
+    first, parked, last = phone_visits(assistant, phone, 3)
+    phone.park(parked, "conflict", "kept for a person")
+    assert [e.visit_id for e in collect_outbox(phone)] == [first, last]
+    assert [e.visit_id for e in collect_outbox(phone, limit=1)] == [first]
+
+
+def test_push_then_record_moves_acknowledged_visits_to_history(
+    assistant: Assistant, phone: VisitStore
+) -> None:
+    ids = phone_visits(assistant, phone, 3)
+    transport = client_for(assistant, phone).transport
+    entries = collect_outbox(phone)
+    results, epoch = push_entries(transport, phone.device_id(), entries)
+    assert [results[e.op_id].status for e in entries] == ["applied"] * 3
+    tally = SyncResult()
+    record_results(phone, entries, results, tally)
+    assert (tally.pushed, collect_outbox(phone)) == (3, [])
+    assert [phone.visit_state(i) for i in ids] == [VisitState.SYNCED] * 3
+    assert epoch == assistant.server.database.server_epoch()
+
+
+def test_a_conflict_in_a_batch_is_parked_with_its_reason_and_the_rest_sync(
+    assistant: Assistant, phone: VisitStore
+) -> None:
+    made = assistant.visit(method=Method.PHONE, needs="手机上的版本")
+    assistant.push({**made.record, "needs": "另一台手机先推了不同内容"})
+    ids = phone_visits(assistant, phone, 2)
+    keep_on_phone(phone, made)
+    ids += phone_visits(assistant, phone, 2)
+    result = client_for(assistant, phone).sync()
+    assert (result.pushed, result.parked) == (4, 1)
+    [parked] = phone.parked()
+    assert (parked.visit_id, parked.code) == (str(made.visit.id), "conflict")
+    assert "different content" in parked.message
+    assert [phone.visit_state(i) for i in ids] == [VisitState.SYNCED] * 4
+    assert phone.visit_state(str(made.visit.id)) is VisitState.PARKED
+
+
+def test_a_refused_request_is_split_until_the_op_that_caused_it_is_parked_alone(
+    assistant: Assistant, phone: VisitStore
+) -> None:
+    """A 4xx is never retried: the oversized op is found by halving and rejected on its own."""
+    good = [assistant.visit(method=Method.PHONE) for _ in range(3)]
+    huge = {**good[0].record, "id": str(uuid.uuid4()), "needs": "长" * 1_200_000}
+    entries = [
+        OutboxEntry(str(m.visit.id), str(m.visit.id), m.record, [], 0, None, "") for m in good[1:]
+    ] + [OutboxEntry(huge["id"], huge["id"], huge, [], 0, None, "")]
+    transport = client_for(assistant, phone).transport
+    results, _ = push_batch(transport, phone.device_id(), entries)
+    assert results[huge["id"]].code == "too_large"
+    assert [results[e.op_id].status for e in entries[:2]] == ["applied", "applied"]
+    assert transport.counter.requests == 5  # whole, two halves, the last half's two halves
+
+
+def test_pull_applies_every_page_and_the_cursor_in_the_store(
+    assistant: Assistant, phone: VisitStore
+) -> None:
+    for n in range(5):
+        household_change(
+            assistant.server, assistant.team_id, f"h-pull-{assistant.username}-{n}", "9"
+        )
+    transport = client_for(assistant, phone).transport
+    pages: list[int] = []
+    applied, epoch_changed = pull_changes(transport, phone, limit=2, on_page=pages.append)
+    assert len(phone.households(assistant.team_id)) == 5
+    assert applied == sum(pages) and len(pages) >= 3
+    assert epoch_changed is False
+    assert phone.pull_state().server_epoch == assistant.server.database.server_epoch()
+    assert phone.quota_snapshot() is not None
+
+
+# ---- the whole sync -----------------------------------------------------------------------------
+
+
+def test_progress_reaches_every_item(assistant: Assistant, phone: VisitStore) -> None:
+    phone_visits(assistant, phone, 4)
+    seen: list[SyncProgress] = []
+    client_for(assistant, phone).sync(progress=seen.append)
+    pushed = [p for p in seen if p.phase == "push"]
+    assert pushed[-1].items_done == pushed[-1].items_total == 4
+    assert seen[-1].phase == "done"
+
+
+def test_cancel_stops_between_requests_and_the_rest_syncs_next_time(
+    assistant: Assistant, phone: VisitStore
+) -> None:
+    ids = phone_visits(assistant, phone, 3)
+    client = client_for(assistant, phone)
+    client.cancel()
+    with pytest.raises(SyncAborted):
+        client.sync()
+    assert [e.visit_id for e in collect_outbox(phone)] == ids
+    result = client_for(assistant, phone).sync()
+    assert result.pushed == 3
+
+
+def test_cancel_from_the_progress_bar_keeps_what_was_acknowledged(
+    assistant: Assistant, phone: VisitStore
+) -> None:
+    phone_visits(assistant, phone, 150)
+    client = client_for(assistant, phone)
+
+    def cancel_after_first_batch(progress: SyncProgress) -> None:
+        if progress.phase == "push" and progress.items_done >= 100:
+            client.cancel()
+
+    with pytest.raises(SyncAborted):
+        client.sync(progress=cancel_after_first_batch)
+    assert len(collect_outbox(phone)) == 50
+
+
+def test_server_errors_and_dropped_connections_are_retried_with_capped_backoff(
+    assistant: Assistant, phone: VisitStore
+) -> None:
+    phone_visits(assistant, phone, 2)
+    sleeps = Sleeps()
+    with flaky_proxy(assistant.server.port) as proxy:
+        proxy.fail_next(2, "503")
+        proxy.fail_next(2, "drop")
+        client = SyncClient(proxy.url, assistant.token, phone, retry=instant_retry(sleeps))
+        client.transport.retry.max_delay = 1.5
+        result = client.sync()
+    assert result.pushed == 2
+    assert sleeps.delays == [0.5, 1.0, 1.5, 1.5]
+
+
+def test_after_the_last_retry_the_sync_gives_up_and_the_visits_wait(
+    assistant: Assistant, phone: VisitStore
+) -> None:
+    [visit_id] = phone_visits(assistant, phone, 1)
+    with flaky_proxy(assistant.server.port) as proxy:
+        proxy.fail_next(3, "503")
+        client = SyncClient(proxy.url, assistant.token, phone, retry=instant_retry(attempts=3))
+        with pytest.raises(SyncUnavailable):
+            client.sync()
+    [entry] = collect_outbox(phone)
+    assert (entry.visit_id, entry.attempts) == (visit_id, 1)
+    assert "HTTP 503" in (entry.last_error or "")
+
+
+def test_response_lost_after_the_server_committed_ends_as_a_duplicate(
+    assistant: Assistant, phone: VisitStore
+) -> None:
+    phone_visits(assistant, phone, 1)
+    with flaky_proxy(assistant.server.port) as proxy:
+        client = SyncClient(proxy.url, assistant.token, phone, retry=instant_retry())
+        proxy.fail_next(1, "cut")
+        result = client.sync()
+    assert (result.pushed, result.duplicates) == (0, 1)
+    assert collect_outbox(phone) == []
+
+
+def test_expired_token_stops_the_sync_without_touching_unsynced_work(
+    assistant: Assistant, phone: VisitStore
+) -> None:
+    ids = phone_visits(assistant, phone, 2)
+    headers = {"Authorization": f"Bearer {assistant.token}"}
+    httpx.post(f"{assistant.server.api}/auth/logout", headers=headers).raise_for_status()
+    client = client_for(assistant, phone)
+    with pytest.raises(AuthExpired):
+        client.sync()
+    assert client.wire.requests == 1
+    assert [e.visit_id for e in collect_outbox(phone)] == ids
+    assert phone.parked() == []
+
+
+def test_new_server_epoch_makes_the_phone_resend_what_it_holds(
+    assistant: Assistant, phone: VisitStore
+) -> None:
+    ids = phone_visits(assistant, phone, 2)
+    client_for(assistant, phone).sync()
+    restore_database_as_new_epoch(assistant.server)
+    result = client_for(assistant, phone).sync()
+    assert result.epoch_changed is True
+    assert result.duplicates == 2
+    assert [phone.visit_state(i) for i in ids] == [VisitState.SYNCED] * 2
+
+
+def restore_database_as_new_epoch(server: LiveServer) -> None:
+    """What a restore from backup does to the database's identity."""
+    with server.database.write() as session:
+        session.execute(update(Meta).where(Meta.key == EPOCH_KEY).values(value=uuid.uuid4().hex))
+
+
+def test_unsatisfied_visit_brings_its_revisit_assignment_back_to_the_phone(
+    assistant: Assistant, phone: VisitStore
+) -> None:
+    made = assistant.visit(method=Method.PHONE, outcome=Outcome.UNSATISFIED)
+    keep_on_phone(phone, made)
+    client_for(assistant, phone).sync()
+    [revisit] = phone.assignments()
+    assert str(revisit.previous_id) == str(made.visit.id)
