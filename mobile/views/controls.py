@@ -99,12 +99,12 @@ def screen(title: str, body: list[ft.Control]) -> ft.Control:
 class Live:
     """A part of a screen rebuilt in place, so a choice does not reset the whole form's scroll."""
 
-    def __init__(self, build: Callable[[], ft.Control], key: str | None = None) -> None:
+    def __init__(self, build: Callable[[Live], ft.Control], key: str | None = None) -> None:
         self.build = build
-        self.box = ft.Container(content=build(), key=key)
+        self.box = ft.Container(content=build(self), key=key)
 
     def redo(self) -> None:
-        self.box.content = self.build()
+        self.box.content = self.build(self)
         self.box.update()
 
 

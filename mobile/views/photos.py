@@ -12,7 +12,7 @@ THUMB = 96
 
 
 def build(ui: Ui, visit_id: str) -> ft.Control:
-    live = Live(lambda: _thumbnails(ui, visit_id, live), key="photos.list")
+    live = Live(lambda box: _thumbnails(ui, visit_id, box), key="photos.list")
     message = note("", color=ft.Colors.RED_700, key="photos.message")
 
     async def add(_event: Any) -> None:

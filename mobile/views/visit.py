@@ -73,24 +73,23 @@ def _inspection_item(ui: Ui, visit_id: str, index: int, item: dict[str, Any]) ->
     label = ui.t(f"inspection.item.{name}") if name in INSPECTION_ITEMS else name
     options = [(r, ui.t(f"inspection.result.{r}")) for r in RESULTS]
 
-    def row() -> ft.Control:
+    def row(live: Live) -> ft.Control:
         draft = ui.state.draft(visit_id) or {"inspection": [item] * (index + 1)}
-        return choice_row(
-            f"inspection.{index}", options, draft["inspection"][index]["result"], pick
-        )
 
-    def pick(value: str) -> None:
-        ui.state.set_inspection(visit_id, index, result=value)
-        live.redo()
+        def pick(value: str) -> None:
+            ui.state.set_inspection(visit_id, index, result=value)
+            live.redo()
+
+        current = draft["inspection"][index]["result"]
+        return choice_row(f"inspection.{index}", options, current, pick)
 
     def typed(event: Any) -> None:
         ui.state.set_inspection(visit_id, index, note=event.control.value or "")
 
-    live = Live(row)
     field = text_input(
         f"inspection.{index}.note", ui.t("inspection.note", item=label), item.get("note", ""), typed
     )
-    return [note(label), live.box, field]
+    return [note(label), Live(row).box, field]
 
 
 def _answers(ui: Ui, visit_id: str, draft: dict[str, Any]) -> list[ft.Control]:
@@ -100,7 +99,7 @@ def _answers(ui: Ui, visit_id: str, draft: dict[str, Any]) -> list[ft.Control]:
         value=bool(draft["measures_done"]),
         on_change=lambda e: ui.state.edit(visit_id, measures_done=bool(e.control.value)),
     )
-    outcome = Live(lambda: _outcome_part(ui, visit_id, outcome), key="visit.outcome_part")
+    outcome = Live(lambda live: _outcome_part(ui, visit_id, live), key="visit.outcome_part")
     return [
         text_input(
             "visit.needs",
