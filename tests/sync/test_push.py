@@ -3,6 +3,7 @@ each op alone (DESIGN.md "HTTP contract v1")."""
 
 from __future__ import annotations
 
+import random
 import uuid
 from datetime import date, timedelta
 
@@ -13,6 +14,7 @@ from sync.canonical import content_hash
 from sync.models import Method, Outcome
 from tests.live_server import LiveServer
 from tests.sync.conftest import Assistant, new_assistant
+from tests.sync.media_visits import signed_visit
 
 
 def stored_visit(server: LiveServer, visit_id: str) -> VisitRow | None:
@@ -51,7 +53,7 @@ def test_on_site_visit_is_applied_once_its_photos_and_signature_are_uploaded(
 def test_visit_whose_photos_are_not_uploaded_is_rejected_listing_them(
     assistant: Assistant,
 ) -> None:
-    made = assistant.visit(photos=2)
+    made = signed_visit(assistant.staff_id, assistant.household_id, random.Random(), photos=2)
     [result] = assistant.push(made.record)
     assert result["status"] == "rejected"
     assert result["code"] == "missing_blobs"
