@@ -90,7 +90,13 @@ def warning(key: str, text: str) -> ft.Control:
 
 def screen(title: str, body: list[ft.Control]) -> ft.Control:
     """A scrolling column with a title; phone width first, readable on a desktop too."""
-    column = ft.Column([heading(title), *body], spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
+    column = ft.Column(
+        [heading(title), *body],
+        spacing=12,
+        scroll=ft.ScrollMode.AUTO,
+        expand=True,
+        horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+    )
     return ft.Container(
         content=column, padding=16, expand=True, width=None, alignment=ft.Alignment.TOP_CENTER
     )

@@ -39,7 +39,7 @@ def build(ui: Ui, visit_id: str) -> ft.Control:
         canvas.shapes = []
         canvas.update()
 
-    pad = ft.GestureDetector(
+    detector = ft.GestureDetector(
         key="signature.pad",
         content=ft.Container(
             content=canvas,
@@ -53,6 +53,7 @@ def build(ui: Ui, visit_id: str) -> ft.Control:
         on_pan_end=end,
         drag_interval=10,
     )
+    pad = ft.Semantics(content=detector, label=ui.t("signature.pad"), container=True)
     return ft.Column(
         [
             note(ui.t("signature.title")),
