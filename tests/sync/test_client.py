@@ -3,14 +3,16 @@ come from a real TCP proxy in between (tests/sync/flaky_proxy.py), never from mo
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
-from server.db.models import Meta
+from server.blobs import BlobStore
+from server.db.models import BlobRow, Meta
 from server.db.session import EPOCH_KEY
 from sync.client import (
     AuthExpired,
@@ -27,13 +29,16 @@ from sync.client_phases import (
     push_batch,
     push_entries,
     record_results,
+    upload_blobs,
 )
 from sync.models import Method, Outcome
 from sync.store import VisitStore
 from sync.store_types import OutboxEntry, VisitState
+from tests.factories import MadeVisit
 from tests.live_server import LiveServer
 from tests.sync.conftest import Assistant, keep_on_phone
 from tests.sync.flaky_proxy import flaky_proxy
+from tests.sync.media_visits import signed_visit
 from tests.sync.test_pull import household_change
 
 
@@ -268,3 +273,76 @@ def test_unsatisfied_visit_brings_its_revisit_assignment_back_to_the_phone(
     client_for(assistant, phone).sync()
     [revisit] = phone.assignments()
     assert str(revisit.previous_id) == str(made.visit.id)
+
+
+# ---- blobs --------------------------------------------------------------------------------------
+
+
+def photo_visit(assistant: Assistant, phone: VisitStore, seed: int, photos: int = 2) -> MadeVisit:
+    made = signed_visit(assistant.staff_id, assistant.household_id, random.Random(seed), photos)
+    keep_on_phone(phone, made)
+    return made
+
+
+def test_upload_sends_only_the_blobs_the_server_lacks_raw(
+    assistant: Assistant, phone: VisitStore
+) -> None:
+    made = photo_visit(assistant, phone, seed=101)
+    already = next(iter(made.blobs))
+    assistant.upload(MadeVisit(made.visit, {already: made.blobs[already]}))
+    transport = client_for(assistant, phone).transport
+    settled: list[int] = []
+    upload = upload_blobs(transport, phone, list(made.blobs), settled.append)
+    assert set(upload.uploaded) == set(made.blobs) - {already}
+    raw = sum(len(made.blobs[sha]) for sha in upload.uploaded)
+    assert upload.bytes_sent == raw
+    assert transport.counter.bytes_sent < raw + 1000  # no base64, no multipart
+    assert sum(settled) == sum(len(data) for data in made.blobs.values())
+
+
+def test_visit_with_photos_syncs_blobs_first_and_arrives_with_them(
+    assistant: Assistant, phone: VisitStore
+) -> None:
+    made = photo_visit(assistant, phone, seed=102, photos=3)
+    client = client_for(assistant, phone)
+    result = client.sync()
+    assert (result.pushed, result.blobs_uploaded) == (1, 4)
+    assert client.wire.requests == 1 + 4 + 1 + 1  # missing?, 4 PUTs, push, pull
+    for sha, data in made.blobs.items():
+        response = assistant.get(f"/blobs/{sha}")
+        assert response.content == data
+
+
+def test_blob_the_server_refuses_parks_its_visit_with_the_reason(
+    assistant: Assistant, phone: VisitStore
+) -> None:
+    made = photo_visit(assistant, phone, seed=103, photos=1)
+    photo = made.visit.photos[0].sha256
+    (phone.media_path(photo)).write_bytes(b"not a photo at all")
+    other = phone_visits(assistant, phone, 1)
+    result = client_for(assistant, phone).sync()
+    [parked] = phone.parked()
+    assert (parked.visit_id, parked.missing) == (str(made.visit.id), [photo])
+    assert parked.code in ("hash_mismatch", "not_an_image")
+    assert (result.pushed, phone.visit_state(other[0])) == (1, VisitState.SYNCED)
+
+
+def test_blob_lost_on_the_server_is_uploaded_again_once_and_the_visit_applies(
+    assistant: Assistant, phone: VisitStore
+) -> None:
+    """The server said it held a blob, then lost it before the push (restored blob folder)."""
+    made = photo_visit(assistant, phone, seed=104, photos=1)
+    entries = collect_outbox(phone)
+    transport = client_for(assistant, phone).transport
+    upload_blobs(transport, phone, list(made.blobs))
+    forget_blob(assistant.server, made.visit.photos[0].sha256)
+    client = client_for(assistant, phone)
+    epoch = client.push_round(entries, tally := SyncResult())
+    assert (tally.pushed, tally.parked, tally.blobs_uploaded) == (1, 0, 1)
+    assert epoch == assistant.server.database.server_epoch()
+
+
+def forget_blob(server: LiveServer, sha: str) -> None:
+    with server.database.write() as session:
+        session.execute(delete(BlobRow).where(BlobRow.sha256 == sha))
+    BlobStore(server.data_dir / "blobs").delete(sha)
