@@ -30,8 +30,12 @@ SIGNATURE_BOX = (560, 220)
 SIGNATURE_LABEL = "业主签名 Owner's signature"
 
 
+CJK_START = 0x2E80  # CJK radicals onwards: ideographs, CJK punctuation, full-width forms
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+
 @functools.cache
-def load_cjk_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+def load_cjk_font(size: int) -> Font:
     """The CJK font of assets/ (DESIGN.md); Pillow's default font if it is missing (no CJK)."""
     for path in FONT_CANDIDATES:
         if path.is_file():
@@ -39,11 +43,35 @@ def load_cjk_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size)
 
 
+def _text_runs(text: str) -> list[tuple[bool, str]]:
+    """Split into (is_cjk, run): Droid Sans Fallback has no Latin letters, digits or '·'."""
+    runs: list[tuple[bool, str]] = []
+    for char in text:
+        cjk = ord(char) >= CJK_START
+        if runs and runs[-1][0] == cjk:
+            runs[-1] = (cjk, runs[-1][1] + char)
+        else:
+            runs.append((cjk, char))
+    return runs
+
+
+def draw_mixed_text(
+    draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, size: int
+) -> None:
+    """Chinese in the CJK font, the rest in Pillow's own font, on one baseline (``xy`` is its
+    left end): one font alone would draw boxes for the other script."""
+    x, y = xy
+    for cjk, run in _text_runs(text):
+        font = load_cjk_font(size) if cjk else ImageFont.load_default(size)
+        draw.text((x, y), run, fill="black", font=font, anchor="ls")
+        x += font.getlength(run)
+
+
 def _open_for_sheet(data: bytes, box: tuple[int, int]) -> Image.Image:
     with open_photo(data) as image:
         fitted = decode_fitted(image, max(box))
         ImageOps.exif_transpose(fitted, in_place=True)
-        fitted = fitted.convert("RGB").convert("RGBA")
+        fitted = fitted.convert("RGBA")
     fitted.thumbnail(box, Image.Resampling.LANCZOS)
     return fitted
 
@@ -65,7 +93,6 @@ def compose_visit_sheet(
     ``lines`` are ready-made labels (e.g. "户号 3-2-1201", "结果 满意"); ``photos`` are JPEG
     bytes (thumbnails are enough). Unreadable photos raise PhotoError rather than vanish.
     """
-    font = load_cjk_font(FONT_SIZE)
     line_height = FONT_SIZE + 12
     cell_w = (SHEET_WIDTH - 2 * SHEET_MARGIN - (SHEET_COLUMNS - 1) * SHEET_GAP) // SHEET_COLUMNS
     cell_h = cell_w * 3 // 4
@@ -76,14 +103,18 @@ def compose_visit_sheet(
     sheet = Image.new("RGB", (SHEET_WIDTH, height), "white")
     draw = ImageDraw.Draw(sheet)
     for index, text in enumerate(lines):
-        draw.text((SHEET_MARGIN, SHEET_MARGIN + index * line_height), text, fill="black", font=font)
+        draw_mixed_text(
+            draw, (SHEET_MARGIN, SHEET_MARGIN + (index + 0.8) * line_height), text, FONT_SIZE
+        )
     for index, data in enumerate(photos):
         row, column = divmod(index, SHEET_COLUMNS)
         left = SHEET_MARGIN + column * (cell_w + SHEET_GAP)
         cell: Cell = (left, photos_top + row * (cell_h + SHEET_GAP), cell_w, cell_h)
         _paste_centered(sheet, _open_for_sheet(data, (cell_w, cell_h)), cell)
     if signature_png:
-        draw.text((SHEET_MARGIN, signature_top), SIGNATURE_LABEL, fill="black", font=font)
+        draw_mixed_text(
+            draw, (SHEET_MARGIN, signature_top + 0.8 * line_height), SIGNATURE_LABEL, FONT_SIZE
+        )
         box: Cell = (SHEET_MARGIN, signature_top + line_height, *SIGNATURE_BOX)
         _paste_centered(sheet, _open_for_sheet(signature_png, SIGNATURE_BOX), box)
     out = io.BytesIO()
