@@ -5,9 +5,11 @@ the same question, so they cannot drift apart."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,7 +26,8 @@ from server.services.access import (
     visits_query_for,
 )
 from sync.models import Role
-from tests.factories import add_household, add_staff, add_team
+from tests.factories import add_household, add_staff, add_team, login
+from tests.live_server import LiveServer
 
 # centre c1: teams t1, t2; centre c2: team t3.
 STAFF = {
@@ -78,6 +81,13 @@ EXPECTED = {
 }
 
 
+def visit_uuid(name: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"huifang-test/{name}"))
+
+
+VISIT_NAMES = {visit_uuid(name): name for name in VISITS}
+
+
 def seed_company(database: Database) -> None:
     add_team(database, "t1", "c1")
     add_team(database, "t2", "c1")
@@ -91,7 +101,7 @@ def seed_company(database: Database) -> None:
         for visit_id, (visitor, household) in VISITS.items():
             session.add(
                 VisitRow(
-                    id=visit_id,
+                    id=visit_uuid(visit_id),
                     staff_id=f"s-{visitor}",
                     household_id=household,
                     kind="relationship",
@@ -127,12 +137,16 @@ def what_caller_sees(session: Session, staff_id: str) -> tuple[Expected, Expecte
     caller = session.get(StaffRow, staff_id)
     assert caller is not None
     listed = Expected(
-        {v.id for v in session.scalars(visits_query_for(session, caller))},
+        {VISIT_NAMES[v.id] for v in session.scalars(visits_query_for(session, caller))},
         {h.id for h in session.scalars(households_query_for(session, caller))},
         {s.username for s in session.scalars(staff_query_for(session, caller))},
     )
     checked = Expected(
-        {v.id for v in session.scalars(select(VisitRow)) if can_see_visit(session, caller, v)},
+        {
+            VISIT_NAMES[v.id]
+            for v in session.scalars(select(VisitRow))
+            if can_see_visit(session, caller, v)
+        },
         {
             h.id
             for h in session.scalars(select(HouseholdRow))
@@ -158,3 +172,17 @@ def test_field_staff_without_a_team_see_only_their_own_visits(company: Database)
         assert loner is not None
         assert list(session.scalars(households_query_for(session, loner))) == []
         assert list(session.scalars(visits_query_for(session, loner))) == []
+
+
+def test_each_role_gets_exactly_its_share_through_the_api(live_server: LiveServer) -> None:
+    """The same company behind the real server: the visit list and the one-visit page."""
+    seed_company(live_server.database)
+    for username, expected in EXPECTED.items():
+        headers = {"Authorization": f"Bearer {login(live_server.api, username)}"}
+        listed = httpx.get(f"{live_server.api}/visits", headers=headers)
+        assert listed.status_code == 200, listed.text
+        names = {VISIT_NAMES[visit["id"]] for visit in listed.json()["visits"]}
+        assert names == expected.visits, f"{username} lists the wrong visits"
+        for name in VISITS:
+            shown = httpx.get(f"{live_server.api}/visits/{visit_uuid(name)}", headers=headers)
+            assert shown.status_code == (200 if name in expected.visits else 404), (username, name)
