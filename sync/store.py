@@ -24,21 +24,20 @@ from work.json; a visit found in both after a crash is reconciled on open) or ``
 from __future__ import annotations
 
 import copy
-import fcntl
-import functools
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any, Concatenate, ParamSpec, TypeVar
+from typing import IO, Any
 
 from sync.canonical import content_hash_matches, visit_blob_hashes, visit_wire
 from sync.models import Assignment, AssignmentStatus, Household, Review, Visit
 from sync.protocol import Change
 from sync.storage import Partition, remove_stale_temps, write_file_atomically
-from sync.store_history import History
+from sync.store_guard import serialised, take_writer_lock
+from sync.store_history import History, month_of
 from sync.store_outbox import Outbox, held_visit, wire_blob_hashes
 from sync.store_pull import PulledData
 from sync.store_session import SessionFile
@@ -47,11 +46,10 @@ from sync.store_types import (
     DeviceSession,
     HeldVisit,
     MissingMediaError,
+    OutboxCounts,
     OutboxEntry,
     ParkedItem,
     PullState,
-    StoreClosedError,
-    StoreLockedError,
     VisitImmutableError,
     VisitState,
     now_iso,
@@ -69,25 +67,6 @@ def default_store_folder() -> Path:
     return Path(xdg) / "huifang" / "store"
 
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _serialised(
-    method: Callable[Concatenate[VisitStore, P], R],
-) -> Callable[Concatenate[VisitStore, P], R]:
-    """One call at a time per store: the app's UI thread and its sync thread share one store,
-    and a partition must never be edited by two calls at once."""
-
-    def serialised(self: VisitStore, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        with self._mutex:
-            if self._closed:
-                raise StoreClosedError(f"{self.folder} was closed")
-            return method(self, *args, **kwargs)
-
-    return functools.wraps(method)(serialised)
-
-
 class VisitStore:
     """One phone's store. Open with ``VisitStore.open(folder)``; close when done (or ``with``)."""
 
@@ -95,8 +74,8 @@ class VisitStore:
         """Use ``open``; this assumes the lock is held."""
         self.folder = folder
         self._lock = lock
-        self._mutex = threading.RLock()
-        self._closed = False
+        self.mutex = threading.RLock()
+        self.closed = False
         self.media_dir = folder / "media"
         self.media_dir.mkdir(exist_ok=True)
         for path in (folder, self.media_dir):
@@ -114,12 +93,7 @@ class VisitStore:
         Raises ``StoreLockedError`` if another ``VisitStore`` (any process) has it open.
         """
         folder.mkdir(parents=True, exist_ok=True)
-        lock = (folder / ".lock").open("ab")
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            lock.close()
-            raise StoreLockedError(f"{folder} is open in another process") from exc
+        lock = take_writer_lock(folder)
         try:
             return cls(folder, lock)
         except BaseException:
@@ -129,10 +103,10 @@ class VisitStore:
     def close(self) -> None:
         """Release the lock (closing twice is harmless). Every write was already durable when
         its method returned."""
-        with self._mutex:
-            if self._closed:
+        with self.mutex:
+            if self.closed:
                 return
-            self._closed = True
+            self.closed = True
             self._outbox.close()
             self._history.close()
             self._pulled.close()
@@ -147,7 +121,7 @@ class VisitStore:
 
     # ---- drafts -------------------------------------------------------------------------------
 
-    @_serialised
+    @serialised
     def save_draft(self, visit_id: str, data: dict[str, Any]) -> None:
         """Keep a partial visit (any JSON dict) as the user types; durable on return.
 
@@ -157,22 +131,22 @@ class VisitStore:
         self._refuse_if_completed(visit_id)
         self._outbox.save_draft(visit_id, {**data, "id": visit_id})
 
-    @_serialised
+    @serialised
     def draft(self, visit_id: str) -> dict[str, Any] | None:
         return self._outbox.draft(visit_id)
 
-    @_serialised
+    @serialised
     def drafts(self) -> list[dict[str, Any]]:
         """Every draft, oldest saved first."""
         return self._outbox.drafts()
 
-    @_serialised
+    @serialised
     def discard_draft(self, visit_id: str) -> None:
         self._outbox.discard_draft(visit_id)
 
     # ---- completed visits ---------------------------------------------------------------------
 
-    @_serialised
+    @serialised
     def complete_visit(self, visit: Visit) -> None:
         """Store a completed visit and its outbox entry in ONE durable write; drop its draft.
 
@@ -195,43 +169,59 @@ class VisitStore:
         if self._outbox.holds(visit_id) or self._history.holds(visit_id):
             raise VisitImmutableError(f"visit {visit_id} is completed and cannot change")
 
-    @_serialised
+    @serialised
     def visit(self, visit_id: str) -> Visit | None:
         """A completed visit (pending, parked or synced), or None."""
         row = self._outbox.visit_row(visit_id) or self._history.get(visit_id)
         return Visit.model_validate(row["wire"]) if row else None
 
-    @_serialised
+    @serialised
     def visit_wire(self, visit_id: str) -> dict[str, Any] | None:
         """The completed visit's wire dict exactly as stored (what is pushed and hashed)."""
         row = self._outbox.visit_row(visit_id) or self._history.get(visit_id)
         return copy.deepcopy(row["wire"]) if row else None
 
-    @_serialised
+    @serialised
     def visit_state(self, visit_id: str) -> VisitState | None:
         return self._outbox.state(visit_id) or (
             VisitState.SYNCED if self._history.holds(visit_id) else None
         )
 
-    @_serialised
-    def visits(self, month: str | None = None) -> list[Visit]:
-        """Completed visits, newest ``started_at`` first; ``month`` = ``YYYY-MM`` to narrow."""
-        return [held.visit for held in self.held_visits(month)]
+    @serialised
+    def visits(self, month: str | None = None, household_id: str | None = None) -> list[Visit]:
+        """Completed visits, newest ``started_at`` first; narrowed to a ``YYYY-MM`` month of
+        ``started_at`` and/or one household."""
+        return [held.visit for held in self.held_visits(month, household_id)]
 
-    @_serialised
-    def held_visits(self, month: str | None = None) -> list[HeldVisit]:
-        """Completed visits with their sync state, newest ``started_at`` first."""
-        held = list(self._outbox.held(month))
+    @serialised
+    def held_visits(
+        self, month: str | None = None, household_id: str | None = None
+    ) -> list[HeldVisit]:
+        """Completed visits with their sync state, newest ``started_at`` first.
+
+        Filtering happens on the stored JSON before parsing, and a scan over every month
+        releases the parsed months afterwards, so listing a household's visits on a phone that
+        holds 20k stays cheap in memory.
+        """
+
+        def wanted(wire: dict[str, Any]) -> bool:
+            return (month is None or month_of(wire) == month) and (
+                household_id is None or wire["household_id"] == household_id
+            )
+
+        held = list(self._outbox.held(wanted))
         months = [month] if month is not None else self._history.months()
         for name in months:
             for visit_id, row in self._history.rows(name).items():
-                if not self._outbox.holds(visit_id):
+                if wanted(row["wire"]) and not self._outbox.holds(visit_id):
                     held.append(held_visit(row, VisitState.SYNCED))
+        if month is None:
+            self._history.release()
         return sorted(held, key=lambda h: h.visit.started_at, reverse=True)
 
     # ---- media --------------------------------------------------------------------------------
 
-    @_serialised
+    @serialised
     def put_media(self, data: bytes) -> str:
         """Store bytes as ``media/<sha256>`` (crash-safe, idempotent); return the hash."""
         sha = hashlib.sha256(data).hexdigest()
@@ -254,12 +244,18 @@ class VisitStore:
 
     # ---- outbox -------------------------------------------------------------------------------
 
-    @_serialised
+    @serialised
     def pending(self, limit: int | None = None) -> list[OutboxEntry]:
         """Ops to push, oldest first (re-checks after an epoch change last); parked ones never."""
         return self._outbox.pending(limit)
 
-    @_serialised
+    @serialised
+    def count_outbox(self) -> OutboxCounts:
+        """How many completed visits wait (pending) or were refused (parked); cheap, for badges
+        and the sign-out warning."""
+        return self._outbox.count()
+
+    @serialised
     def mark_sent(self, visit_ids: Iterable[str]) -> None:
         """The server answered ``applied`` or ``duplicate``: move these to history.
 
@@ -268,34 +264,34 @@ class VisitStore:
         """
         self._outbox.mark_sent(list(visit_ids), now_iso())
 
-    @_serialised
+    @serialised
     def record_attempt(self, visit_ids: Iterable[str], error: str) -> None:
         """A transport failure: count the attempt and keep the message (for the sync screen)."""
         self._outbox.record_attempt(list(visit_ids), error)
 
-    @_serialised
+    @serialised
     def park(
         self, visit_id: str, code: str, message: str, missing: list[str] | None = None
     ) -> None:
         """The server rejected this visit: keep it with its reason, out of ``pending``."""
         self._outbox.park(visit_id, code, message, missing, now_iso())
 
-    @_serialised
+    @serialised
     def parked(self) -> list[ParkedItem]:
         return self._outbox.parked()
 
-    @_serialised
+    @serialised
     def retry_parked(self, visit_id: str) -> None:
         """Put a parked visit back into ``pending`` (e.g. after its blobs were uploaded)."""
         self._outbox.retry_parked(visit_id)
 
     # ---- pull ---------------------------------------------------------------------------------
 
-    @_serialised
+    @serialised
     def pull_state(self) -> PullState:
         return self._pulled.state()
 
-    @_serialised
+    @serialised
     def apply_pull_page(self, changes: list[Change], cursor: int, server_epoch: str) -> None:
         """Apply a page and advance the cursor in one write (see ``sync/store_pull.py``).
 
@@ -304,7 +300,7 @@ class VisitStore:
         """
         self._pulled.apply_page(changes, cursor, server_epoch)
 
-    @_serialised
+    @serialised
     def on_epoch_change(self, new_epoch: str) -> None:
         """The server's database was restored or replaced: re-check everything held.
 
@@ -317,52 +313,52 @@ class VisitStore:
             self._outbox.requeue_history(now_iso())
         self._pulled.reset(new_epoch)
 
-    @_serialised
+    @serialised
     def households(self, team_id: str | None = None) -> list[Household]:
         return self._pulled.households(team_id)
 
-    @_serialised
+    @serialised
     def household(self, household_id: str) -> Household | None:
         return self._pulled.household(household_id)
 
-    @_serialised
+    @serialised
     def assignments(self, status: AssignmentStatus | None = None) -> list[Assignment]:
         """Pulled assignments, earliest due first."""
         return self._pulled.assignments(status)
 
-    @_serialised
+    @serialised
     def reviews_for(self, visit_id: str) -> Review | None:
         """The latest review of one of this user's visits, if any was pulled."""
         return self._pulled.reviews_for(visit_id)
 
-    @_serialised
+    @serialised
     def quota_snapshot(self) -> dict[str, Any] | None:
         """The last quota snapshot the server sent (the data of a ``quota`` change), as is."""
         return self._pulled.quota_snapshot()
 
     # ---- session ------------------------------------------------------------------------------
 
-    @_serialised
+    @serialised
     def save_session(self, session: DeviceSession) -> None:
         self._session.save(session)
 
-    @_serialised
+    @serialised
     def session(self) -> DeviceSession | None:
         return self._session.current()
 
-    @_serialised
+    @serialised
     def clear_session(self) -> None:
         """Log out: forget the token (the device id stays)."""
         self._session.clear()
 
-    @_serialised
+    @serialised
     def device_id(self) -> str:
         """A stable id for this installation, made on first use (``device_id`` of push/login)."""
         return self._session.device_id()
 
     # ---- retention ----------------------------------------------------------------------------
 
-    @_serialised
+    @serialised
     def prune_synced(self, older_than: timedelta, now: datetime | None = None) -> int:
         """Forget synced visits acked more than ``older_than`` ago; return how many.
 
@@ -370,28 +366,12 @@ class VisitStore:
         them. Nothing pending, parked or requeued is ever pruned.
         """
         cutoff = ((now or datetime.now(UTC)) - older_than).isoformat()
-        pruned: dict[str, dict[str, Any]] = {}
-        for month in self._history.months():
-            rows = self._history.rows(month)
-            old = {k: r for k, r in rows.items() if _prunable(k, r, cutoff, self._outbox)}
-            if old:
-                self._history.remove(month, old)
-                pruned.update(old)
+        pruned = self._history.prune(cutoff, keep=self._outbox.holds)
         if pruned:
             self._pulled.forget_reviews(set(pruned))
-            self._delete_unused_media(pruned)
+            unused = {sha for row in pruned.values() for sha in wire_blob_hashes(row["wire"])}
+            unused -= self._outbox.media_in_use() | self._history.media_in_use()
+            for sha in unused:
+                self.media_path(sha).unlink(missing_ok=True)
         self._history.release()
         return len(pruned)
-
-    def _delete_unused_media(self, pruned: dict[str, dict[str, Any]]) -> None:
-        candidates = {sha for row in pruned.values() for sha in wire_blob_hashes(row["wire"])}
-        in_use = self._outbox.media_in_use()
-        for _, row in self._history.all_rows():
-            in_use.update(wire_blob_hashes(row["wire"]))
-        for sha in candidates - in_use:
-            self.media_path(sha).unlink(missing_ok=True)
-
-
-def _prunable(visit_id: str, row: dict[str, Any], cutoff: str, outbox: Outbox) -> bool:
-    synced_at = row.get("synced_at")
-    return synced_at is not None and synced_at < cutoff and not outbox.holds(visit_id)

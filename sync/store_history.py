@@ -12,7 +12,7 @@ every synced record in memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -59,9 +59,30 @@ class History:
     def rows(self, month: str) -> dict[str, dict[str, Any]]:
         return self._month(month).rows(TABLE) if month in self._months else {}
 
-    def all_rows(self) -> Iterator[tuple[str, dict[str, Any]]]:
+    def media_in_use(self) -> set[str]:
+        """Every blob hash a held synced visit names."""
+        found: set[str] = set()
         for month in self.months():
-            yield from self.rows(month).items()
+            for row in self.rows(month).values():
+                wire = row["wire"]
+                found.update(photo["sha256"] for photo in wire.get("photos") or [])
+                if wire.get("signature"):
+                    found.add(wire["signature"]["png_sha256"])
+        return found
+
+    def prune(self, cutoff: str, keep: Callable[[str], bool]) -> dict[str, dict[str, Any]]:
+        """Remove visits synced before ``cutoff`` (ISO UTC) unless ``keep(visit_id)``."""
+        pruned: dict[str, dict[str, Any]] = {}
+        for month in self.months():
+            old = {
+                visit_id: row
+                for visit_id, row in self.rows(month).items()
+                if row.get("synced_at", cutoff) < cutoff and not keep(visit_id)
+            }
+            if old:
+                self.remove(month, old)
+                pruned.update(old)
+        return pruned
 
     def add(self, rows: dict[str, dict[str, Any]]) -> None:
         """Write acknowledged visits to their months: one durable write per month touched."""

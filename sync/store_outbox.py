@@ -16,14 +16,15 @@ so it stays small however many synced visits the phone keeps.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sync.models import Visit
 from sync.storage import Partition, Tables
-from sync.store_history import History, month_of
+from sync.store_history import History
 from sync.store_types import (
     HeldVisit,
+    OutboxCounts,
     OutboxEntry,
     ParkedItem,
     UnknownVisitError,
@@ -104,14 +105,18 @@ class Outbox:
             return VisitState.PENDING if self._work.has("visits", visit_id) else None
         return VisitState.PARKED if entry.get("parked") else VisitState.PENDING
 
-    def held(self, month: str | None) -> Iterator[HeldVisit]:
+    def held(self, wanted: Callable[[dict[str, Any]], bool]) -> Iterator[HeldVisit]:
         """Visits that still have an outbox entry (pending, parked or requeued)."""
         for visit_id, entry in self._work.rows("outbox").items():
             row = self._record_row(visit_id, entry)
-            if row is None or (month is not None and month_of(row["wire"]) != month):
-                continue
-            state = VisitState.PARKED if entry.get("parked") else VisitState.PENDING
-            yield held_visit(row, state)
+            if row is not None and wanted(row["wire"]):
+                state = VisitState.PARKED if entry.get("parked") else VisitState.PENDING
+                yield held_visit(row, state)
+
+    def count(self) -> OutboxCounts:
+        entries = (self._work.storage.read() or {}).get("outbox", {}).values()
+        parked = sum(1 for entry in entries if entry.get("parked"))
+        return OutboxCounts(pending=len(entries) - parked, parked=parked)
 
     # ---- outbox -------------------------------------------------------------------------------
 

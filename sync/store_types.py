@@ -93,6 +93,12 @@ class OutboxEntry:
 
 
 @dataclass(frozen=True)
+class OutboxCounts:
+    pending: int
+    parked: int
+
+
+@dataclass(frozen=True)
 class ParkedItem:
     visit_id: str
     code: str

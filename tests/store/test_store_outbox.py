@@ -97,3 +97,13 @@ def test_visit_found_in_both_pending_and_history_after_a_kill_is_kept_once(
     assert again.pending() == []
     assert again.visit_state(str(visit.id)) is VisitState.SYNCED
     assert [v.id for v in again.visits()] == [visit.id]
+
+
+def test_outbox_counts_pending_and_parked_for_the_badge(store: VisitStore) -> None:
+    visits = [phone_visit(n) for n in range(4)]
+    for visit in visits:
+        store.complete_visit(visit)
+    store.park(str(visits[0].id), "conflict", "kept")
+    store.mark_sent([str(visits[1].id)])
+    counts = store.count_outbox()
+    assert (counts.pending, counts.parked) == (2, 1)

@@ -133,3 +133,14 @@ def test_visits_lists_pending_and_synced_newest_first_and_by_month(store: VisitS
     assert [v.id for v in store.visits("2026-10")] == [october.id]
     states = {h.visit.id: h.state for h in store.held_visits()}
     assert states == {october.id: VisitState.SYNCED, november.id: VisitState.PENDING}
+
+
+def test_a_households_visits_are_listed_whatever_their_sync_state(store: VisitStore) -> None:
+    mine = [phone_visit(1, household_id="h-7"), phone_visit(2, household_id="h-7")]
+    other = phone_visit(3, household_id="h-8")
+    for visit in [*mine, other]:
+        store.complete_visit(visit)
+    store.mark_sent([str(mine[0].id)])
+    listed = store.held_visits(household_id="h-7")
+    assert {h.visit.id for h in listed} == {v.id for v in mine}
+    assert [v.id for v in store.visits(household_id="h-8")] == [other.id]
