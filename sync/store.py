@@ -35,7 +35,7 @@ from typing import IO, Any
 from sync.canonical import content_hash_matches, visit_blob_hashes, visit_wire
 from sync.models import Assignment, AssignmentStatus, Household, Review, Visit
 from sync.protocol import Change
-from sync.storage import Partition, remove_stale_temps, write_file_atomically
+from sync.storage import Partition, fsync_dir, remove_stale_temps, write_file_atomically
 from sync.store_guard import serialised, take_writer_lock
 from sync.store_history import History, month_of
 from sync.store_outbox import Outbox, held_visit, wire_blob_hashes
@@ -84,6 +84,7 @@ class VisitStore:
         self._pulled = PulledData(folder)
         self._outbox = Outbox(Partition(folder / "work.json"), self._history)
         self._session = SessionFile(Partition(folder / "session.json"))
+        fsync_dir(folder)  # the sub-folders' entries are durable before any file goes in them
         self._outbox.reconcile()
 
     @classmethod
@@ -93,6 +94,7 @@ class VisitStore:
         Raises ``StoreLockedError`` if another ``VisitStore`` (any process) has it open.
         """
         folder.mkdir(parents=True, exist_ok=True)
+        fsync_dir(folder.parent)
         lock = take_writer_lock(folder)
         try:
             return cls(folder, lock)
