@@ -39,17 +39,26 @@ class BodyLimitMiddleware:
             return
         received = 0
         started = False
+        overflowed = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, overflowed
             message = await receive()
             received += len(message.get("body", b""))
             if received > limit:
+                overflowed = True
                 raise BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
+            # FastAPI turns any error while reading a JSON body into its own 400, so an
+            # overflow it swallowed is answered here, in place of that response.
             nonlocal started
+            if overflowed:
+                if not started:
+                    started = True
+                    await _send_too_large(send, limit)
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 
