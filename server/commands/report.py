@@ -12,15 +12,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from server.commands.common import add_storage_options, settings_from
 from server.db.migrate import upgrade_database
-from server.db.models import StaffRow
 from server.db.session import Database
 from server.services.policies import policy_for
 from server.services.report_files import CSV_SHEETS, csv_bytes, workbook_bytes
 from server.services.reports import MonthlyReport, monthly_report
+from server.services.scope import all_staff
 from sync.periods import Period, parse_period
 from sync.policy import PolicyError
 
@@ -43,7 +41,7 @@ def build_report(args: argparse.Namespace, period: Period) -> MonthlyReport:
     try:
         upgrade_database(database)
         with database.read() as session:
-            staff = list(session.scalars(select(StaffRow).where(StaffRow.active)))
+            staff = all_staff(session)
             return monthly_report(session, policy, period, staff, datetime.now(UTC))
     finally:
         database.dispose()

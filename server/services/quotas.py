@@ -1,29 +1,29 @@
 """The quota board: per staff member and rule, done / target / status for a period (R7, R8).
 
-One grouped SQL count per period length (month, week, fortnight) over the ``(staff_id,
-started_at)`` index answers every rule at once: the count is grouped by kind, method and outcome,
-and each rule's filter is applied to those few groups in Python (``sync.quota_math``), so adding a
-rule costs no query. Returned visits are left out in SQL (R2).
+One SQL aggregate per period length (month, week, fortnight) over the ``(staff_id, started_at)``
+index answers every rule at once: a ``SUM(CASE ...)`` column per rule, grouped by staff member, so
+the database hands back one row per person and adding a rule costs no query. The rule filters are
+``sync.quota_math.matches_rule`` written as SQL (a test holds the two equal). Returned visits are
+left out in SQL (R2).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from server.db.models import StaffRow, VisitRow
+from server.services.scope import StaffRef
 from sync.boards import QuotaBoard, QuotaRow
-from sync.models import Method, Outcome, ReviewDecision, Role, VisitKind
+from sync.models import ReviewDecision, Role
 from sync.periods import Period, elapsed_fraction, period_of, reference_period, utc_bounds
 from sync.policy import PeriodKind, Policy, QuotaRule
-from sync.quota_math import matches_rule, progress_status
+from sync.quota_math import progress_status
 
-Group = tuple[VisitKind, Method, Outcome, int]
-CountsByStaff = dict[str, list[Group]]
+CountsByStaff = dict[str, dict[str, int]]
 ALL_STAFF_THRESHOLD = 500
 """Above this many staff in scope the IN list is dropped and the range alone filters."""
 
@@ -33,42 +33,57 @@ def counted_visits_filter() -> ColumnElement[bool]:
     return or_(VisitRow.review_status.is_(None), VisitRow.review_status != ReviewDecision.RETURNED)
 
 
-def count_groups(
-    session: Session, period: Period, policy: Policy, staff_ids: Sequence[str] | None
+def rule_filter(rule: QuotaRule) -> ColumnElement[bool]:
+    """The rule's kinds, methods and outcomes as SQL; an empty filter means "any"."""
+    conditions: list[ColumnElement[bool]] = []
+    if rule.kinds:
+        conditions.append(VisitRow.kind.in_(sorted(k.value for k in rule.kinds)))
+    if rule.methods:
+        conditions.append(VisitRow.method.in_(sorted(m.value for m in rule.methods)))
+    if rule.outcomes:
+        conditions.append(VisitRow.outcome.in_(sorted(o.value for o in rule.outcomes)))
+    return and_(true(), *conditions)
+
+
+def count_by_rule(
+    session: Session,
+    period: Period,
+    rules: Sequence[QuotaRule],
+    policy: Policy,
+    staff_ids: Sequence[str] | None,
 ) -> CountsByStaff:
-    """Counted visits per staff member, grouped by kind, method and outcome, in local period."""
+    """Counted visits per staff member and rule in one pass over the period's index range:
+    ``SUM(CASE WHEN <rule filter> THEN 1 ELSE 0 END)`` per rule, grouped by staff member."""
     start, end = utc_bounds(period, policy.zone)
+    sums = [func.sum(case((rule_filter(rule), 1), else_=0)) for rule in rules]
     query = (
-        select(VisitRow.staff_id, VisitRow.kind, VisitRow.method, VisitRow.outcome, func.count())
+        select(VisitRow.staff_id, *sums)
         .where(VisitRow.started_at >= start, VisitRow.started_at < end)
         .where(counted_visits_filter())
-        .group_by(VisitRow.staff_id, VisitRow.kind, VisitRow.method, VisitRow.outcome)
+        .group_by(VisitRow.staff_id)
     )
     if staff_ids is not None:
         query = query.where(VisitRow.staff_id.in_(staff_ids))
-    grouped: CountsByStaff = defaultdict(list)
-    for staff_id, kind, method, outcome, count in session.execute(query):
-        grouped[staff_id].append((VisitKind(kind), Method(method), Outcome(outcome), count))
-    return grouped
-
-
-def done_for(rule: QuotaRule, groups: list[Group]) -> int:
-    return sum(
-        n for kind, method, outcome, n in groups if matches_rule(rule, kind, method, outcome)
-    )
+    ids = [rule.id for rule in rules]
+    return {row[0]: dict(zip(ids, row[1:], strict=True)) for row in session.execute(query)}
 
 
 def quota_board(
-    session: Session, policy: Policy, period: Period, scope: Sequence[StaffRow], now: datetime
+    session: Session, policy: Policy, period: Period, scope: Sequence[StaffRef], now: datetime
 ) -> QuotaBoard:
     """Rows for every staff member in ``scope`` and every rule of their role."""
     roles = {Role(s.role) for s in scope}
-    kinds = {rule.period for rule in policy.quota if rule.role in roles}
-    periods = {kind: reference_period(kind, period, now, policy.zone) for kind in kinds}
+    rules = [rule for rule in policy.quota if rule.role in roles]
+    periods = {r.period: reference_period(r.period, period, now, policy.zone) for r in rules}
     ids = [s.id for s in scope] if len(scope) <= ALL_STAFF_THRESHOLD else None
-    counts = {kind: count_groups(session, p, policy, ids) for kind, p in periods.items()}
+    counts = {
+        kind: count_by_rule(session, p, [r for r in rules if r.period is kind], policy, ids)
+        for kind, p in periods.items()
+    }
+    elapsed = {kind: elapsed_fraction(p, now, policy.zone) for kind, p in periods.items()}
+    keys = {kind: p.key for kind, p in periods.items()}
     rows = [
-        _row(staff, rule, periods[rule.period], counts[rule.period], policy, now)
+        _row(staff, rule, keys[rule.period], counts[rule.period], elapsed[rule.period])
         for staff in scope
         for rule in policy.quota_rules_for(Role(staff.role))
     ]
@@ -76,15 +91,9 @@ def quota_board(
 
 
 def _row(
-    staff: StaffRow,
-    rule: QuotaRule,
-    period: Period,
-    counts: CountsByStaff,
-    policy: Policy,
-    now: datetime,
+    staff: StaffRef, rule: QuotaRule, period_key: str, counts: CountsByStaff, elapsed: float
 ) -> QuotaRow:
-    done = done_for(rule, counts.get(staff.id, []))
-    status = progress_status(done, rule.target, elapsed_fraction(period, now, policy.zone))
+    done = int(counts.get(staff.id, {}).get(rule.id) or 0)
     return QuotaRow(
         staff_id=staff.id,
         name=staff.name,
@@ -92,10 +101,10 @@ def _row(
         team_id=staff.team_id,
         rule_id=rule.id,
         title=rule.title,
-        period=period.key,
+        period=period_key,
         target=rule.target,
         done=done,
-        status=status,
+        status=progress_status(done, rule.target, elapsed),
     )
 
 
@@ -104,4 +113,4 @@ def own_quota_rows(
 ) -> list[QuotaRow]:
     """The caller's rows for the running month: what the phone's Today screen shows offline."""
     month = period_of(PeriodKind.MONTH, now, policy.zone)
-    return quota_board(session, policy, month, [staff], now).rows
+    return quota_board(session, policy, month, [StaffRef.of(staff)], now).rows

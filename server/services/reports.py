@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from server.db.models import HouseholdRow, SourceRow, StaffRow, VisitRow
 from server.services.coverage import coverage_report
 from server.services.quotas import counted_visits_filter, quota_board
+from server.services.scope import StaffRef
 from sync.boards import CoverageReport, QuotaBoard
 from sync.models import ComplaintCategory, Outcome, VisitKind
 from sync.periods import Period, utc_bounds
@@ -136,7 +137,7 @@ def monthly_report(
     session: Session,
     policy: Policy,
     period: Period,
-    staff: Sequence[StaffRow],
+    staff: Sequence[StaffRef],
     now: datetime,
     visit_filter: ColumnElement[bool] | None = None,
 ) -> MonthlyReport:

@@ -1,15 +1,33 @@
 """Which staff a supervision view covers: the access rule of ``server.services.access`` applied to
-the staff list, narrowed to one team on request."""
+the staff list, narrowed to one team on request.
+
+The views need four columns of each person, so only those are read (``StaffRef``): building a
+thousand full ORM objects cost more than the quota aggregate itself.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from server.db.models import StaffRow, TeamRow
 from server.errors import ApiError
 from server.services.access import visit_scope
 from sync.protocol import ErrorCode
+
+
+@dataclass(frozen=True)
+class StaffRef:
+    id: str
+    name: str
+    role: str
+    team_id: str | None
+
+    @classmethod
+    def of(cls, row: StaffRow) -> StaffRef:
+        return cls(row.id, row.name, row.role, row.team_id)
 
 
 def check_team_visible(session: Session, caller: StaffRow, team_id: str) -> None:
@@ -20,15 +38,23 @@ def check_team_visible(session: Session, caller: StaffRow, team_id: str) -> None
         raise ApiError(403, ErrorCode.FORBIDDEN, "that team is outside what you supervise")
 
 
-def staff_in_scope(session: Session, caller: StaffRow, team_id: str | None) -> list[StaffRow]:
-    """Active staff whose quotas the caller may see (a field role: only themselves)."""
-    scope = visit_scope(session, caller)
+def staff_refs(session: Session, where: ColumnElement[bool]) -> list[StaffRef]:
     query = (
-        select(StaffRow)
-        .where(scope.staff_filter(), StaffRow.active)
+        select(StaffRow.id, StaffRow.name, StaffRow.role, StaffRow.team_id)
+        .where(where, StaffRow.active)
         .order_by(StaffRow.team_id, StaffRow.role, StaffRow.id)
     )
+    return [StaffRef(*row) for row in session.execute(query)]
+
+
+def all_staff(session: Session) -> list[StaffRef]:
+    return staff_refs(session, true())
+
+
+def staff_in_scope(session: Session, caller: StaffRow, team_id: str | None) -> list[StaffRef]:
+    """Active staff whose quotas the caller may see (a field role: only themselves)."""
+    where = visit_scope(session, caller).staff_filter()
     if team_id is not None:
         check_team_visible(session, caller, team_id)
-        query = query.where(StaffRow.team_id == team_id)
-    return list(session.scalars(query))
+        where = where & (StaffRow.team_id == team_id)
+    return staff_refs(session, where)
