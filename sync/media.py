@@ -1,11 +1,12 @@
-"""Pictures on both sides: photo normalising, upload checks, signature strokes -> PNG, visit sheets.
+"""Pictures on both sides: photo normalising, the upload check, signature strokes -> PNG.
 
 Phones take 12 MP photos of 3-6 MB, rotated by EXIF and carrying GPS (DESIGN.md "Photos and
 signatures"). Here they become small, upright JPEGs with no metadata but the capture time, named by
 the SHA-256 of their bytes. The server re-opens every upload with ``check_image_bytes`` before it
 stores it. Pillow's decompression-bomb guard stays on everywhere; images over its pixel limit are
 refused outright (the guard only *warns* between 1x and 2x the limit, so we check it ourselves).
-HEIC/HEIF from iPhones is accepted through pillow-heif, registered on first use.
+HEIC/HEIF from iPhones is accepted through pillow-heif, registered on first use. The printable
+visit sheet is in ``sync.visit_sheet``.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ of ``server.services.access``, applied through ``visit_blobs``).
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,8 @@ from server.errors import ApiError
 from server.services.access import visit_scope
 from sync.media import NotAnImageError, check_image_bytes
 from sync.protocol import ErrorCode
+
+_DECODE_SLOTS = threading.BoundedSemaphore(4)
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,10 @@ def store_upload(
 
 
 def _require_image(data: bytes) -> str:
+    """At most a few decodes at once: each may hold up to ~100 MB of pixels while it checks."""
     try:
-        return check_image_bytes(data)
+        with _DECODE_SLOTS:
+            return check_image_bytes(data)
     except NotAnImageError as exc:
         raise ApiError(415, ErrorCode.NOT_AN_IMAGE, exc.message_en, detail=exc.detail) from exc
 
