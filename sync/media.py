@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from PIL import ExifTags, Image, ImageDraw, ImageOps
+from PIL import ExifTags, Image, ImageDraw, ImageOps, UnidentifiedImageError
 
 from sync.canonical import content_hash, visit_wire
 from sync.models import MAX_POINTS_PER_STROKE, MAX_STROKES, Photo, Point, Visit, VisitContent
@@ -119,6 +119,8 @@ def open_photo(data: bytes) -> Image.Image:
         image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as exc:
         raise PhotoError("photo_too_large", str(exc)) from exc
+    except UnidentifiedImageError as exc:
+        raise PhotoError("photo_unreadable", "not a picture format we know") from exc
     except Exception as exc:  # any decoder failure on untrusted bytes is "cannot open"
         raise PhotoError("photo_unreadable", str(exc)) from exc
     image.decodermaxblock = max(image.decodermaxblock, len(data))  # one decoder call, in memory
@@ -139,7 +141,9 @@ def check_image_bytes(data: bytes, max_pixels: int = MAX_UPLOAD_PIXELS) -> str:
     """
     try:
         image = Image.open(io.BytesIO(data), formats=["JPEG", "PNG"])
-    except Exception as exc:  # unidentified, bomb (DecompressionBombError), malformed header
+    except UnidentifiedImageError as exc:
+        raise NotAnImageError("neither a JPEG nor a PNG") from exc
+    except Exception as exc:  # bomb (DecompressionBombError), malformed header
         raise NotAnImageError(str(exc)) from exc
     with image:
         if image.format not in UPLOAD_TYPES:
