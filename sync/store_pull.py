@@ -103,30 +103,32 @@ class PulledData:
 
     def _forget_moved(self, household_id: str, team_id: str) -> None:
         """A household that moved to another team leaves its old team's file."""
-        old = self._team_of.get(household_id)
-        self._team_of[household_id] = team_id
-        if old is not None and old != team_id:
-            with self._team(old).change() as tables:
+        old, new = self._team_of.get(household_id), _file_name(team_id)
+        if old is not None and old != new:
+            with self._teams[old].change() as tables:
                 tables.setdefault("households", {}).pop(household_id, None)
+        self._team_of[household_id] = new
 
     def _team(self, team_id: str) -> Partition:
-        if team_id not in self._teams:
-            safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in team_id)
-            self._teams[team_id] = Partition(self._teams_dir / f"{safe}.json")
-        return self._teams[team_id]
+        """The file of a team; ids unsafe in a file name share a file (rows keep their team)."""
+        name = _file_name(team_id)
+        if name not in self._teams:
+            self._teams[name] = Partition(self._teams_dir / f"{name}.json")
+        return self._teams[name]
 
     def households(self, team_id: str | None = None) -> list[Household]:
-        teams = [team_id] if team_id is not None else sorted(self._teams)
+        names = [_file_name(team_id)] if team_id is not None else sorted(self._teams)
         found: list[Household] = []
-        for team in teams:
-            if team in self._teams:
-                rows = self._teams[team].rows("households").values()
+        for name in names:
+            if name in self._teams:
+                rows = self._teams[name].rows("households").values()
                 found.extend(Household.model_validate(row) for row in rows)
+        found = [h for h in found if team_id is None or h.team_id == team_id]
         return sorted(found, key=lambda h: (h.team_id, h.building, h.unit, h.room, h.id))
 
     def household(self, household_id: str) -> Household | None:
-        team = self._team_of.get(household_id)
-        row = self._teams[team].get("households", household_id) if team else None
+        name = self._team_of.get(household_id)
+        row = self._teams[name].get("households", household_id) if name else None
         return Household.model_validate(row) if row is not None else None
 
     def assignments(self, status: AssignmentStatus | None = None) -> list[Assignment]:
@@ -155,6 +157,10 @@ class PulledData:
         self._pull.close()
         for part in self._teams.values():
             part.close()
+
+
+def _file_name(team_id: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in team_id)
 
 
 def _parsed(change: Change) -> dict[str, Any]:

@@ -151,3 +151,16 @@ def test_first_epoch_a_store_sees_is_only_recorded(store: VisitStore) -> None:
     store.on_epoch_change("e1")
     assert store.pending() == []
     assert store.pull_state() == PullState(cursor=0, server_epoch="e1")
+
+
+def test_teams_whose_ids_make_the_same_file_name_stay_apart(
+    store: VisitStore, reopen: Reopen
+) -> None:
+    page = [
+        change(1, ChangeType.HOUSEHOLD, household(1, team="north/1")),
+        change(2, ChangeType.HOUSEHOLD, household(2, team="north_1")),
+    ]
+    store.apply_pull_page(page, 2, "e1")
+    again = reopen(store)
+    assert [h.id for h in again.households("north/1")] == ["h-1"]
+    assert [h.id for h in again.households("north_1")] == ["h-2"]
