@@ -28,12 +28,10 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
+from sync.store_types import StoreCorruptError
+
 Tables = dict[str, dict[str, Any]]
 TEMP_SUFFIX = ".tmp"
-
-
-class StoreCorruptError(Exception):
-    """A partition file exists but is not valid JSON: never silently treated as empty."""
 
 
 def fsync_dir(folder: Path) -> None:

@@ -26,6 +26,11 @@ class StoreLockedError(StoreError):
     """Another process already has this store open for writing (one writer at a time)."""
 
 
+class StoreCorruptError(StoreError):
+    """A store file exists but is not valid JSON (disk damage, not a crash: writes are atomic).
+    Never silently treated as empty, which would lose visits."""
+
+
 class StoreClosedError(StoreError):
     """The store was closed; open it again."""
 

@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from sync.models import Staff
-from sync.storage import StoreCorruptError
 from sync.store import VisitStore, default_store_folder
-from sync.store_types import DeviceSession, StoreLockedError
+from sync.store_types import DeviceSession, StoreCorruptError, StoreLockedError
 from tests.store.conftest import Reopen
 from tests.store.records import phone_visit
 
