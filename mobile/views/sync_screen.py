@@ -7,7 +7,7 @@ from typing import Any
 import flet as ft
 
 from mobile.syncing import SyncProgress, SyncReport, progress_fraction
-from mobile.views.controls import Ui, button, note, screen, text_input
+from mobile.views.controls import Live, Ui, button, note, screen, text_input
 from mobile.views.labels import when
 
 
@@ -15,7 +15,9 @@ def build(ui: Ui) -> ft.Control:
     state = ui.state
     bar = ft.ProgressBar(value=0, key="sync.progress", semantics_label=ui.t("sync.progress"))
     counts = note(_counts(ui, SyncProgress()), key="sync.counts")
-    result = note(_last(ui), key="sync.result")
+    result = note("", key="sync.result")
+    last = note(_last(ui), key="sync.last")
+    details = Live(lambda _live: _details(ui), key="sync.details")
 
     def on_progress(progress: SyncProgress) -> None:
         bar.value = progress_fraction(progress)
@@ -25,7 +27,9 @@ def build(ui: Ui) -> ft.Control:
     def work() -> None:
         report = state.sync(on_progress)
         result.value = _report_text(ui, report)
-        ui.refresh() if report.error is None else ui.page.update()
+        last.value = _last(ui)
+        details.redo()
+        ui.page.update()
 
     def start(_event: Any) -> None:
         result.value = ui.t("sync.running")
@@ -34,15 +38,20 @@ def build(ui: Ui) -> ft.Control:
         ui.run_async(work)
 
     body: list[ft.Control] = [
-        note(ui.t("status.waiting", count=state.unsynced_count()), key="sync.waiting"),
         button("sync.start", ui.t("sync.start"), start, primary=True),
         bar,
         counts,
         result,
-        *_password_again(ui),
-        *_parked(ui),
+        last,
+        details.box,
     ]
     return screen(ui.t("sync.title"), body)
+
+
+def _details(ui: Ui) -> ft.Control:
+    """What changes after a sync: the waiting count, a password prompt, the parked visits."""
+    waiting = note(ui.t("status.waiting", count=ui.state.unsynced_count()), key="sync.waiting")
+    return ft.Column([waiting, *_password_again(ui), *_parked(ui)])
 
 
 def _counts(ui: Ui, p: SyncProgress) -> str:

@@ -1,0 +1,95 @@
+"""The app served as a web app (``huifang app --web``, no CDN) against a real seeded server, and
+Debian's Chromium driven by Playwright (``executable_path``; never a browser download)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import CHROMIUM
+from tests.live_server import LiveServer, free_port
+from tests.mobile.conftest import FieldCompany, seed_field_company
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PHONE = {"width": 412, "height": 915}
+APP_START_TIMEOUT_S = 60.0
+
+
+@dataclass
+class WebApp:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+@pytest.fixture
+def field_company(sqlite_server: LiveServer) -> FieldCompany:
+    return seed_field_company(sqlite_server)
+
+
+@pytest.fixture
+def web_app(tmp_path: Path, field_company: FieldCompany) -> Iterator[WebApp]:
+    port = free_port()
+    log = tmp_path / "app.log"
+    command = [sys.executable, "-m", "server.cli", "app", "--web", "--port", str(port)]
+    command += ["--server", field_company.server.url, "--app-data", str(tmp_path / "app-data")]
+    env = {**os.environ, "FLET_FORCE_WEB_SERVER": "1"}
+    with log.open("ab") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+    app = WebApp(f"http://127.0.0.1:{port}/", process, log)
+    _wait_for(app)
+    yield app
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _wait_for(app: WebApp) -> None:
+    deadline = time.monotonic() + APP_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if app.process.poll() is not None:
+            raise RuntimeError(f"app exited: {app.log.read_text(errors='replace')[-2000:]}")
+        try:
+            if httpx.get(app.url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.3)
+    raise RuntimeError("the web app did not start in time")
+
+
+@pytest.fixture
+def browser_page(tmp_path: Path, artifacts_dir: Path) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport=PHONE,
+            locale="zh-CN",
+        )
+        page = context.pages[0] if context.pages else context.new_page()
+        yield page
+        page.screenshot(path=str(artifacts_dir / "e2e-last-screen.png"))
+        context.close()

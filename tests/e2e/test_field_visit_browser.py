@@ -1,0 +1,148 @@
+"""End to end in a real browser (issue 5): log in with the Chinese UI, open a household, record
+an on-site visit with a photo and the owner's signature, complete, sync, and find it on the
+server. A 412x915 screenshot of each screen is kept under test-artifacts/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from server.db.models import VisitRow
+from tests.e2e.conftest import WebApp
+from tests.factories import jpeg_bytes
+from tests.mobile.conftest import ASSISTANT, FieldCompany
+
+pytestmark = pytest.mark.browser
+WAIT_MS = 30_000
+PAD_HEIGHT = 220
+PAD_GAP = 12
+"""The pad sits right above its clear button (mobile/views/signature_pad.py)."""
+SIGNATURE_DRAGS = [
+    [(0.10, 0.70), (0.25, 0.20), (0.40, 0.75), (0.55, 0.25), (0.70, 0.70)],
+    [(0.75, 0.30), (0.82, 0.80), (0.92, 0.35)],
+]
+
+
+def enable_semantics(page: Any) -> None:
+    """Flutter builds its accessibility tree (labels, roles) only once this is clicked."""
+    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
+    page.evaluate("document.querySelector('flt-semantics-placeholder').click()")
+
+
+def shot(page: Any, folder: Path, name: str) -> None:
+    page.wait_for_timeout(600)
+    page.screenshot(path=str(folder / f"e2e-{name}.png"))
+
+
+def reveal(page: Any, locator: Any, tries: int = 25) -> Any:
+    """Scroll the Flutter view with the wheel until the control is in the viewport."""
+    page.mouse.move(206, 450)
+    for _ in range(tries):
+        if locator.count() and _in_view(locator.first.bounding_box()):
+            return locator.first
+        page.mouse.wheel(0, 250)
+        page.wait_for_timeout(150)
+    raise AssertionError(f"{locator} never came into view")
+
+
+def _in_view(box: dict[str, float] | None) -> bool:
+    return box is not None and box["y"] >= 40 and box["y"] + box["height"] <= 915 - 72
+
+
+def type_into(page: Any, name: str, text: str) -> None:
+    """Focus a labelled field the way a finger does, then type (Flutter's own text input)."""
+    field = page.get_by_role("textbox", name=name)
+    field.wait_for(timeout=WAIT_MS)
+    field.click()
+    page.wait_for_timeout(300)
+    page.keyboard.type(text, delay=20)
+
+
+def button(page: Any, name: str) -> Any:
+    return page.get_by_role("button", name=name, exact=True)
+
+
+def sign_on_pad(page: Any) -> None:
+    clear = reveal(page, button(page, "清除签名")).bounding_box()
+    height = PAD_HEIGHT - 20
+    box = {"x": clear["x"], "y": clear["y"] - PAD_GAP - height, "width": clear["width"]}
+    box["height"] = height
+    for stroke in SIGNATURE_DRAGS:
+        points = [
+            (box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in stroke
+        ]
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for x, y in points[1:]:
+            page.mouse.move(x, y, steps=8)
+        page.mouse.up()
+        page.wait_for_timeout(300)
+
+
+def test_on_site_visit_recorded_in_the_browser_reaches_the_server(
+    web_app: WebApp,
+    field_company: FieldCompany,
+    browser_page: Any,
+    artifacts_dir: Path,
+    tmp_path: Path,
+) -> None:
+    page = browser_page
+    page.goto(web_app.url)
+    enable_semantics(page)
+
+    type_into(page, "用户名", ASSISTANT)
+    type_into(page, "密码", field_company.password)
+    shot(page, artifacts_dir, "1-login")
+    button(page, "登录").click()
+
+    page.get_by_text("回访任务", exact=True).wait_for(timeout=WAIT_MS)
+    button(page, "同步").click()
+    button(page, "立即同步").click()
+    page.get_by_text("同步完成", exact=False).wait_for(timeout=WAIT_MS)
+    button(page, "今日").click()
+    button(page, "打开住户").wait_for(timeout=WAIT_MS)
+    shot(page, artifacts_dir, "2-today")
+
+    button(page, "住户").click()
+    type_into(page, "搜索房号或业主姓名", "1502")
+    page.get_by_text("业主1502").wait_for(timeout=WAIT_MS)
+    shot(page, artifacts_dir, "3-households")
+    page.get_by_text("业主1502").click()
+
+    button(page, "上门回访").wait_for(timeout=WAIT_MS)
+    shot(page, artifacts_dir, "4-household")
+    button(page, "上门回访").click()
+
+    page.get_by_text("现场查看", exact=True).wait_for(timeout=WAIT_MS)
+    shot(page, artifacts_dir, "5-visit-form")
+    type_into(page, "客户需求", "楼道灯经常不亮")
+    reveal(page, button(page, "满意")).click()
+    reveal(page, button(page, "5分")).click()
+
+    photo = tmp_path / "door.jpg"
+    photo.write_bytes(jpeg_bytes(7, size=(800, 600)))
+    with page.expect_file_chooser(timeout=WAIT_MS) as chooser:
+        reveal(page, button(page, "添加照片")).click()
+    chooser.value.set_files(str(photo))
+    reveal(page, button(page, "删除照片 1")).wait_for(timeout=WAIT_MS)
+    shot(page, artifacts_dir, "6-photo")
+
+    sign_on_pad(page)
+    shot(page, artifacts_dir, "7-signature")
+    reveal(page, button(page, "完成回访")).click()
+    page.get_by_text("此回访已完成，不能再修改").wait_for(timeout=WAIT_MS)
+    shot(page, artifacts_dir, "8-completed")
+
+    button(page, "同步").click()
+    button(page, "立即同步").click()
+    page.get_by_text("同步完成：上传 1 条", exact=False).wait_for(timeout=WAIT_MS)
+    shot(page, artifacts_dir, "9-synced")
+
+    with field_company.server.database.read() as session:
+        rows = list(session.scalars(select(VisitRow)))
+    assert len(rows) == 1
+    assert rows[0].household_id == "h-1502" and rows[0].method == "on_site"
+    assert len(rows[0].record["photos"]) == 1 and rows[0].record["signature"] is not None
