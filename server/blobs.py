@@ -16,6 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
+from sync.storage import fsync_dir
+
 SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 TEMP_PREFIX = ".tmp-"
 
@@ -67,7 +69,7 @@ def _write_atomically(target: Path, data: bytes) -> None:
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
-    _fsync_folder(target.parent)
+    fsync_dir(target.parent)
 
 
 def _make_folders(root: Path, folder: Path) -> None:
@@ -76,13 +78,4 @@ def _make_folders(root: Path, folder: Path) -> None:
     for level in reversed([folder, *folder.parents]):
         if level.is_relative_to(root) and level != root and not level.is_dir():
             level.mkdir(exist_ok=True)
-            _fsync_folder(level.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Makes the rename itself durable: without it a power cut can forget the new name."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+            fsync_dir(level.parent)
