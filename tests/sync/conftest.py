@@ -4,11 +4,13 @@ tests sharing a server never see each other's work."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,19 +18,21 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from server.db.models import StaffRow
+from server.services.auth import hash_password, issue_token
 from sync.store import VisitStore
-from tests.factories import MadeVisit, add_household, add_staff, login, make_visit
+from tests.factories import PASSWORD, MadeVisit, add_household, add_team, make_visit
 from tests.live_server import LiveServer, start_server
 
 FULL = os.environ.get("HUIFANG_FULL") == "1"
 _names = itertools.count(1)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def module_db_url(
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def shared_db_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    """One database per test module, on each backend."""
+    """One database per backend for the whole run; tests keep apart by their own staff."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('server') / 'huifang.sqlite3'}"
         return
@@ -43,10 +47,10 @@ def module_db_url(
     admin.dispose()
 
 
-@pytest.fixture(scope="module")
-def server(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The real `huifang serve` process, shared by one module's tests."""
-    running = start_server(module_db_url, tmp_path_factory.mktemp("server-data"))
+@pytest.fixture(scope="session")
+def server(shared_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The real `huifang serve` process, shared by the tests of both backends' runs."""
+    running = start_server(shared_db_url, tmp_path_factory.mktemp("server-data"))
     yield running
     running.stop()
 
@@ -90,13 +94,33 @@ class Assistant:
             assert response.status_code in (200, 201), response.text
 
 
+@functools.cache
+def _password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
 def new_assistant(server: LiveServer, team_id: str | None = None) -> Assistant:
-    number = next(_names)
-    username = f"a{number}-{uuid.uuid4().hex[:6]}"
+    """Seeded straight into the database with a token (argon2 once per run, not per test)."""
+    username = f"a{next(_names)}-{uuid.uuid4().hex[:6]}"
     team = team_id or f"team-{username}"
-    staff_id = add_staff(server.database, username, team_id=team)
+    add_team(server.database, team)
+    staff_id = f"s-{username}"
+    with server.database.write() as session:
+        session.add(
+            StaffRow(
+                id=staff_id,
+                username=username,
+                name=f"助理{username}",
+                role="property_assistant",
+                team_id=team,
+                center_id="c1",
+                password_hash=_password_hash(),
+            )
+        )
+        session.flush()
+        token, _ = issue_token(session, staff_id, "test-phone", timedelta(days=1))
     household_id = add_household(server.database, f"h-{username}", team_id=team)
-    return Assistant(server, staff_id, username, team, household_id, login(server.api, username))
+    return Assistant(server, staff_id, username, team, household_id, token)
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ from sync.models import Method, Outcome
 from sync.store import VisitStore
 from sync.store_types import OutboxEntry, VisitState
 from tests.factories import MadeVisit
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, start_server
 from tests.sync.conftest import Assistant, keep_on_phone
 from tests.sync.flaky_proxy import flaky_proxy
 from tests.sync.media_visits import signed_visit
@@ -43,9 +43,12 @@ from tests.sync.test_pull import household_change
 
 
 @pytest.fixture(scope="module")
-def module_db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The client's behaviour does not depend on the backend: SQLite only here."""
-    yield f"sqlite:///{tmp_path_factory.mktemp('server') / 'huifang.sqlite3'}"
+    folder = tmp_path_factory.mktemp("client-server")
+    running = start_server(f"sqlite:///{folder / 'huifang.sqlite3'}", folder)
+    yield running
+    running.stop()
 
 
 class Sleeps:
