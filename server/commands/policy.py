@@ -1,4 +1,5 @@
-"""`huifang policy check FILE`: validate a policy before a server is started on it."""
+"""`huifang policy check FILE`: validate a policy before a server is started on it.
+`huifang policy plan --period YYYY-MM`: make the month's follow-up and relationship assignments."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from server.commands.common import add_storage_options, settings_from
+from server.commands.storage import opened_database
+from server.services.assignments import assign_sources, generate_relationship_plan
+from server.services.policies import policy_for
+from sync.periods import parse_period
 from sync.policy import Policy, PolicyError, load_policy
 
 
@@ -18,6 +24,12 @@ def register(subparsers: Any) -> None:
     check = actions.add_parser("check", help="validate a policy TOML file and summarise it")
     check.add_argument("file", type=Path, nargs="?", default=None, help="default: shipped policy")
     check.set_defaults(func=run_check)
+    plan = actions.add_parser(
+        "plan", help="make the month's assignments: closed sources (R4) and the R16 sample"
+    )
+    add_storage_options(plan)
+    plan.add_argument("--period", required=True, help="YYYY-MM, cut in the company time zone")
+    plan.set_defaults(func=run_plan)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -30,6 +42,22 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"{len(exc.problems)} problem(s); policy not usable", file=sys.stderr)
         return 1
     print(summarise_policy(policy))
+    return 0
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    """Idempotent: assignments already made (same source, same month's sample) are kept."""
+    try:
+        period = parse_period(args.period)
+        policy = policy_for(settings_from(args))
+    except (ValueError, PolicyError) as exc:
+        print(f"huifang policy plan: {exc}", file=sys.stderr)
+        return 1
+    with opened_database(args) as database, database.write() as session:
+        sources = assign_sources(session, policy)
+        sample = generate_relationship_plan(session, policy, period)
+    made = f"{len(sources)} follow-up and {len(sample)} relationship assignment(s)"
+    print(f"{made} made for {period.key}")
     return 0
 
 

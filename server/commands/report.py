@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from server.commands.common import add_storage_options, settings_from
-from server.db.migrate import upgrade_database
-from server.db.session import Database
+from server.commands.storage import opened_database
 from server.services.policies import policy_for
 from server.services.report_files import CSV_SHEETS, csv_bytes, workbook_bytes
 from server.services.reports import MonthlyReport, monthly_report
@@ -35,16 +34,9 @@ def register(subparsers: Any) -> None:
 
 
 def build_report(args: argparse.Namespace, period: Period) -> MonthlyReport:
-    settings = settings_from(args)
-    policy = policy_for(settings)
-    database = Database(settings.database_url)
-    try:
-        upgrade_database(database)
-        with database.read() as session:
-            staff = all_staff(session)
-            return monthly_report(session, policy, period, staff, datetime.now(UTC))
-    finally:
-        database.dispose()
+    policy = policy_for(settings_from(args))
+    with opened_database(args) as database, database.read() as session:
+        return monthly_report(session, policy, period, all_staff(session), datetime.now(UTC))
 
 
 def run_monthly(args: argparse.Namespace) -> int:
