@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-
 from sqlalchemy import func, select
 
 from mobile.state import AppState
