@@ -132,6 +132,20 @@ def complete_fulfilled(session: Session, visit: Visit) -> list[Assignment]:
     return done
 
 
+def reopen_done_by(session: Session, visit_id: str) -> list[Assignment]:
+    """A visit returned by review no longer counts (R2), so what it fulfilled is open again."""
+    query = select(AssignmentRow).where(
+        AssignmentRow.done_visit_id == visit_id,
+        AssignmentRow.status == AssignmentStatus.DONE.value,
+    )
+    reopened: list[Assignment] = []
+    for row in session.scalars(query).all():
+        row.status, row.done_visit_id = AssignmentStatus.OPEN.value, None
+        reopened.append(assignment_from_row(row))
+        publish_assignment(session, reopened[-1])
+    return reopened
+
+
 def assignments_after_visit(
     session: Session, visit_row: VisitRow, policy: Policy, now: datetime | None = None
 ) -> list[Assignment]:

@@ -1,8 +1,9 @@
 """The supervisor's sign-off (R2): approve or return a visit with an opinion.
 
 A returned visit stops counting for quotas and coverage (its ``review_status`` is ``returned``)
-until a later review approves it. The opinion goes to the visitor's phone as a ``review`` change,
-and their quota row is refreshed in the same transaction.
+until a later review approves it, and the assignments it fulfilled open again. The opinion goes
+to the visitor's phone as a ``review`` change, and their quota row is refreshed in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from server.db.models import ReviewRow, StaffRow, VisitRow
 from server.errors import ApiError
 from server.services.access import can_see_visit
-from server.services.assignments import publish_quota_rows
+from server.services.assignments import publish_quota_rows, reopen_done_by
 from server.services.changes import record_change
 from sync.models import Review, ReviewDecision
 from sync.policy import Policy
@@ -84,6 +85,8 @@ def review_visit(
     session.add(row)
     visit.review_status = request.decision.value
     session.flush()
+    if request.decision is ReviewDecision.RETURNED:
+        reopen_done_by(session, visit.id)
     review = review_from_row(row, reviewer.name)
     data = review.model_dump(mode="json")
     record_change(session, ChangeType.REVIEW, visit.id, data, staff_id=visit.staff_id)

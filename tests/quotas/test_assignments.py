@@ -110,3 +110,23 @@ def test_relationship_plan_is_reproducible_and_skips_do_not_visit(live_server: L
     pulled = pull_assignments(live_server, "pa1")
     assert {a["household_id"] for a in pulled.values()} == {a.household_id for a in plan}
     assert all(a["kind"] == VisitKind.RELATIONSHIP.value for a in pulled.values())
+
+
+def test_returned_follow_up_reopens_its_assignment(live_server: LiveServer) -> None:
+    database = live_server.database
+    staff_id = add_staff(database, "pa1")
+    add_staff(database, "cs", "cs_supervisor")
+    add_household(database, "h1")
+    add_complaint(live_server, "c-gen", "general")
+    with database.write() as session:
+        (assignment,) = assign_sources(session, POLICY)
+    follow_up = make_visit(
+        staff_id, "h1", Method.PHONE, kind=VisitKind.COMPLAINT_FOLLOWUP, source_id="c-gen"
+    )
+    assert push(live_server, "pa1", follow_up.record)["status"] == "applied"
+    assert pull_assignments(live_server, "pa1")[assignment.id]["status"] == "done"
+    headers = {"Authorization": f"Bearer {login(live_server.api, 'cs')}"}
+    review = {"decision": "returned", "comment": "未说明处理结果"}
+    url = f"{live_server.api}/visits/{follow_up.visit.id}/review"
+    assert httpx.post(url, json=review, headers=headers).status_code == 200
+    assert pull_assignments(live_server, "pa1")[assignment.id]["status"] == "open"
