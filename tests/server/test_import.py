@@ -68,11 +68,8 @@ def test_household_csv_with_three_bad_rows_imports_nothing_until_fixed(
     assert count_rows(database, HouseholdRow) == 0
     assert count_rows(database, ChangeRow) == 0
 
-    imported = run_huifang(
-        "import", "households", str(write_csv(tmp_path / "good.csv", fixed_rows(rows))), *storage
-    )
-    assert imported.returncode == 0, imported.stderr
-    assert "2000 added, 0 updated, 0 unchanged" in imported.stdout
+    report = import_households(database, write_csv(tmp_path / "good.csv", fixed_rows(rows)))
+    assert (report.ok, report.added, report.updated, report.unchanged) == (True, 2000, 0, 0)
     assert count_rows(database, HouseholdRow) == 2000
     assert count_rows(database, ChangeRow) == 2000, "each household goes on the pull feed"
     tenth = household(database, "h00010")
@@ -87,11 +84,8 @@ def test_household_csv_with_three_bad_rows_imports_nothing_until_fixed(
     assert household(database, "h00017").phone == "13900000018", "Excel row 18"
 
     moved = with_cells(fixed_rows(rows), [(3, "team", "t1"), (3, "owner_name", "新业主")])
-    again = run_huifang(
-        "import", "households", str(write_csv(tmp_path / "again.csv", moved)), *storage
-    )
-    assert again.returncode == 0, again.stderr
-    assert "0 added, 1 updated, 1999 unchanged" in again.stdout
+    report = import_households(database, write_csv(tmp_path / "again.csv", moved))
+    assert (report.ok, report.added, report.updated, report.unchanged) == (True, 0, 1, 1999)
     assert (household(database, "h00002").team_id, household(database, "h00002").owner_name) == (
         "t1",
         "新业主",
