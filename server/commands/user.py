@@ -1,4 +1,4 @@
-"""`huifang user add | list`: staff accounts from the command line.
+"""`huifang user add | list | passwd | disable | enable`: staff accounts from the command line.
 
 The password never goes on the command line (it would sit in shell history and `ps`): it is read
 from standard input with ``--password-stdin`` or from ``HUIFANG_PASSWORD``; with neither the
@@ -14,7 +14,14 @@ from typing import Any
 
 from server.commands.common import add_storage_options
 from server.commands.storage import opened_database
-from server.services.staff import NewStaff, StaffError, add_staff_member, list_staff
+from server.services.staff import (
+    NewStaff,
+    StaffError,
+    add_staff_member,
+    list_staff,
+    set_active,
+    set_password,
+)
 from sync.models import Role
 
 PASSWORD_VARIABLE = "HUIFANG_PASSWORD"
@@ -40,6 +47,19 @@ def register(subparsers: Any) -> None:
     listing = actions.add_parser("list", help="list staff accounts")
     add_storage_options(listing)
     listing.set_defaults(func=run_list)
+    passwd = actions.add_parser("passwd", help="set a new password (logs out every device)")
+    passwd.add_argument("username")
+    passwd.add_argument("--password-stdin", action="store_true")
+    add_storage_options(passwd)
+    passwd.set_defaults(func=run_passwd)
+    for action, help_text in (
+        ("disable", "stop an account logging in (its visits stay)"),
+        ("enable", "let a disabled account log in again"),
+    ):
+        toggle = actions.add_parser(action, help=help_text)
+        toggle.add_argument("username")
+        add_storage_options(toggle)
+        toggle.set_defaults(func=run_toggle, active=action == "enable")
 
 
 def read_password(args: argparse.Namespace) -> str | None:
@@ -48,14 +68,18 @@ def read_password(args: argparse.Namespace) -> str | None:
     return os.environ.get(PASSWORD_VARIABLE)
 
 
+def refuse_missing_password() -> int:
+    print(
+        f"no password: pipe it in with --password-stdin or set {PASSWORD_VARIABLE}",
+        file=sys.stderr,
+    )
+    return 2
+
+
 def run_add(args: argparse.Namespace) -> int:
     password = read_password(args)
     if password is None:
-        print(
-            f"no password: pipe it in with --password-stdin or set {PASSWORD_VARIABLE}",
-            file=sys.stderr,
-        )
-        return 2
+        return refuse_missing_password()
     new = NewStaff(
         username=args.username,
         name=args.name,
@@ -87,4 +111,31 @@ def run_list(args: argparse.Namespace) -> int:
             fields = [row.username, row.name, row.role, row.team_id or "-", row.center_id or "-"]
             fields += [supervisors.get(row.supervisor_id or "", "-"), "yes" if row.active else "no"]
             print("\t".join(fields))
+    return 0
+
+
+def run_passwd(args: argparse.Namespace) -> int:
+    password = read_password(args)
+    if password is None:
+        return refuse_missing_password()
+    with opened_database(args) as database:
+        try:
+            with database.write() as session:
+                set_password(session, args.username, password)
+        except StaffError as exc:
+            print(f"password not changed: {exc}", file=sys.stderr)
+            return 1
+    print(f"new password set for {args.username}; their devices must log in again")
+    return 0
+
+
+def run_toggle(args: argparse.Namespace) -> int:
+    with opened_database(args) as database:
+        try:
+            with database.write() as session:
+                set_active(session, args.username, args.active)
+        except StaffError as exc:
+            print(f"not changed: {exc}", file=sys.stderr)
+            return 1
+    print(f"{args.username} {'enabled' if args.active else 'disabled'}")
     return 0

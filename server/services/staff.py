@@ -12,10 +12,10 @@ import re
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from server.db.models import CenterRow, StaffRow, TeamRow
+from server.db.models import CenterRow, StaffRow, TeamRow, TokenRow, utc_now
 from server.services.auth import hash_password
 from sync.models import SUPERVISOR_ROLES, Role, Staff
 
@@ -65,7 +65,24 @@ def staff_record(row: StaffRow) -> Staff:
     )
 
 
+ROLE_NAMES_ZH = {
+    "物业助理": Role.PROPERTY_ASSISTANT,
+    "会客访谈人员": Role.INTERVIEWER,
+    "社区文化文员": Role.CULTURE_CLERK,
+    "设备管理维修主管": Role.MAINTENANCE_SUPERVISOR,
+    "客服部主管": Role.CS_SUPERVISOR,
+    "客服负责人": Role.CS_SUPERVISOR,
+    "服务中心负责人": Role.CENTER_MANAGER,
+    "管理处主任": Role.CENTER_MANAGER,
+    "公司经理": Role.COMPANY_MANAGER,
+    "系统管理员": Role.ADMIN,
+}
+
+
 def parse_role(text: str) -> Role:
+    """A role id, or its Chinese title from DOMAIN.md (物业助理, 客服部主管 ...)."""
+    if text.strip() in ROLE_NAMES_ZH:
+        return ROLE_NAMES_ZH[text.strip()]
     try:
         return Role(text.strip())
     except ValueError:
@@ -169,3 +186,38 @@ def supervisor_of(session: Session, username: str | None) -> str | None:
 def list_staff(session: Session) -> list[StaffRow]:
     query = select(StaffRow).order_by(StaffRow.center_id, StaffRow.team_id, StaffRow.username)
     return list(session.scalars(query))
+
+
+def find_staff(session: Session, username: str) -> StaffRow:
+    row = session.scalar(select(StaffRow).where(StaffRow.username == username))
+    if row is None:
+        raise StaffError(f"no user {username!r}")
+    return row
+
+
+def set_password(session: Session, username: str, password: str) -> StaffRow:
+    """A new password (a forgotten one is reset, never shown); the user's tokens are revoked so
+    every device logs in again with it."""
+    row = find_staff(session, username)
+    check_password(password, username)
+    row.password_hash = hash_password(password)
+    revoke_tokens(session, row.id)
+    return row
+
+
+def set_active(session: Session, username: str, active: bool) -> StaffRow:
+    """Disabling keeps the account and its visits (quotas and reports still name them) but
+    ends its tokens and refuses its logins; enabling lets it log in again."""
+    row = find_staff(session, username)
+    row.active = active
+    if not active:
+        revoke_tokens(session, row.id)
+    return row
+
+
+def revoke_tokens(session: Session, staff_id: str) -> None:
+    session.execute(
+        update(TokenRow)
+        .where(TokenRow.staff_id == staff_id, TokenRow.revoked_at.is_(None))
+        .values(revoked_at=utc_now())
+    )

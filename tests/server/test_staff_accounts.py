@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from server.db.models import StaffRow, TeamRow
 from server.db.session import Database
-from server.services.auth import password_matches
-from server.services.staff import DEFAULT_CENTER, NewStaff, StaffError, add_staff_member
+from server.services.auth import issue_token, password_matches, staff_for_token
+from server.services.staff import (
+    DEFAULT_CENTER,
+    NewStaff,
+    StaffError,
+    add_staff_member,
+    set_active,
+    set_password,
+)
 
 GOOD = "晴天 sunny 2026"
 
@@ -87,3 +96,26 @@ def test_refusals_say_what_to_fix_and_add_nothing(database: Database) -> None:
         teams = set(session.scalars(select(TeamRow.id)))
     assert usernames == {"li", "wang"}
     assert teams == {"t1"}
+
+
+def test_password_reset_and_disabling_end_every_session(database: Database) -> None:
+    add(database, "wang", "物业助理", team_id="t1")
+    with database.write() as session:
+        wang = session.scalar(select(StaffRow).where(StaffRow.username == "wang"))
+        assert wang is not None and wang.role == "property_assistant", "Chinese titles are roles"
+        first, _ = issue_token(session, wang.id, "phone", timedelta(days=1))
+    with database.write() as session:
+        set_password(session, "wang", "新的密码 new 2026")
+    with database.read() as session:
+        assert staff_for_token(session, first) is None, "a reset logs every device out"
+        row = session.scalar(select(StaffRow).where(StaffRow.username == "wang"))
+        assert row is not None and password_matches(row.password_hash, "新的密码 new 2026")
+    with database.write() as session:
+        second, _ = issue_token(session, row.id, "phone", timedelta(days=1))
+        set_active(session, "wang", False)
+    with database.read() as session:
+        assert staff_for_token(session, second) is None
+    with database.write() as session, pytest.raises(StaffError, match="too easy"):
+        set_password(session, "wang", "wang12345")
+    with database.write() as session, pytest.raises(StaffError, match="no user 'ghost'"):
+        set_active(session, "ghost", True)
