@@ -44,6 +44,7 @@ SCREENS: dict[str, Screen] = {
     "settings": settings.build,
     "board": supervision.build_board,
     "review": supervision.build_review,
+    "review_visit": supervision.build_review_visit,
 }
 FIELD_TABS = ("today", "households", "sync", "settings")
 SUPERVISOR_TABS = ("today", "board", "review", "households", "sync", "settings")

@@ -8,7 +8,6 @@ back as catalog keys so the screen can say them in the user's language.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,25 +26,18 @@ from mobile.drafts import (
     outside_calling_hours,
     visit_fields,
 )
-from mobile.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
+from mobile.i18n import LANGUAGES, Translator
+from mobile.preferences import DEFAULT_SERVER, Preferences
+from mobile.supervision import SupervisionClient, SupervisionError
 from mobile.syncing import SyncProgress, SyncReport, run_sync
+from sync.boards import CoverageReport, QuotaBoard, VisitDetail, VisitSummary
 from sync.client import RetryPolicy
 from sync.media import MediaError, normalise_photo, sha256_hex, sign_visit
 from sync.models import SUPERVISOR_ROLES, Assignment, Household, Method, Review, Role, Staff, Visit
-from sync.storage import write_file_atomically
 from sync.store import VisitStore
 from sync.store_types import DeviceSession, StoreError, VisitState
 
-DEFAULT_SERVER = "http://127.0.0.1:8000"
 SIGN_OUT_CONFIRMATIONS = 2
-
-
-@dataclass
-class Preferences:
-    """What the app keeps outside any login: language and the server address."""
-
-    language: str = DEFAULT_LANGUAGE
-    server_url: str = DEFAULT_SERVER
 
 
 @dataclass(frozen=True)
@@ -71,13 +63,13 @@ class AppState:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self.store = VisitStore.open(folder / "store")
-        self.prefs = self._load_prefs()
+        self.prefs = Preferences.load(folder / "preferences.json")
         if server_url:
             self.prefs.server_url = server_url
         self.t = Translator(self.prefs.language)
         self.session: DeviceSession | None = auth.usable_session(self.store)
         self.offline = False
-        self.sync_status = SyncStatus(last_success=self._saved_last_sync())
+        self.sync_status = SyncStatus(last_success=self.prefs.last_sync)
         self.strokes: dict[str, list[list[list[float]]]] = {}
         self.pad_started: dict[str, float] = {}
         self.retry: RetryPolicy | None = None
@@ -87,39 +79,15 @@ class AppState:
 
     # ---- preferences ---------------------------------------------------------------------------
 
-    def _prefs_path(self) -> Path:
-        return self.folder / "preferences.json"
-
-    def _load_prefs(self) -> Preferences:
-        path = self._prefs_path()
-        if not path.exists():
-            return Preferences()
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return Preferences(**{k: v for k, v in data.items() if k in {"language", "server_url"}})
-
-    def _save_prefs(self, **extra: Any) -> None:
-        data = {"language": self.prefs.language, "server_url": self.prefs.server_url, **extra}
-        last = self.sync_status.last_success if hasattr(self, "sync_status") else None
-        if last is not None and "last_sync" not in extra:
-            data["last_sync"] = last.isoformat()
-        write_file_atomically(self._prefs_path(), json.dumps(data).encode())
-
-    def _saved_last_sync(self) -> datetime | None:
-        path = self._prefs_path()
-        if not path.exists():
-            return None
-        stamp = json.loads(path.read_text(encoding="utf-8")).get("last_sync")
-        return datetime.fromisoformat(stamp) if stamp else None
-
     def set_language(self, language: str) -> None:
         if language in LANGUAGES:
             self.prefs.language = language
             self.t = Translator(language)
-            self._save_prefs()
+            self.prefs.save()
 
     def set_server_url(self, url: str) -> None:
         self.prefs.server_url = url.strip().rstrip("/") or DEFAULT_SERVER
-        self._save_prefs()
+        self.prefs.save()
 
     # ---- login ---------------------------------------------------------------------------------
 
@@ -355,8 +323,8 @@ class AppState:
         self.sync_status.needs_password = report.unauthorized
         self.offline = report.offline
         if report.error is None:
-            self.sync_status.last_success = datetime.now(UTC)
-            self._save_prefs()
+            self.sync_status.last_success = self.prefs.last_sync = datetime.now(UTC)
+            self.prefs.save()
 
     def visit_sync_state(self, visit_id: str) -> str | None:
         state = self.store.visit_state(visit_id)
@@ -373,6 +341,49 @@ class AppState:
         household = self.store.household(visit.household_id)
         where = f"{household.building}-{household.unit}-{household.room}" if household else ""
         return f"{where} {visit.started_at.date().isoformat()}".strip()
+
+    # ---- supervision (online) ------------------------------------------------------------------
+
+    def supervision(self) -> SupervisionClient:
+        """Raises SupervisionError when signed out; every call may raise it too (offline, 401)."""
+        if self.session is None:
+            raise SupervisionError("sync.error.signed_out")
+        return SupervisionClient(self.prefs.server_url, self.session.token)
+
+    def quota_board(self) -> QuotaBoard:
+        return self.supervision().quota_board()
+
+    def coverage(self) -> CoverageReport:
+        return self.supervision().coverage()
+
+    def visits_of(self, staff_id: str, rule_period: str | None = None) -> list[VisitSummary]:
+        return self.supervision().visits(staff_id=staff_id, period=rule_period)
+
+    def review_queue(self) -> list[VisitSummary]:
+        """Visits waiting for the supervisor's sign-off (R2), oldest first."""
+        waiting = self.supervision().visits(status="pending")
+        return sorted(waiting, key=lambda v: v.started_at)
+
+    def visit_detail(self, visit_id: str) -> VisitDetail:
+        return self.supervision().visit(visit_id)
+
+    def server_blob(self, sha256: str) -> bytes:
+        """A photo or signature of someone else's visit, fetched for review (kept in media)."""
+        if self.store.has_media(sha256):
+            return self.store.read_media(sha256)
+        data = self.supervision().blob(sha256)
+        self.store.put_media(data)
+        return data
+
+    def review(self, visit_id: str, decision: str, comment: str) -> str | None:
+        """Approve or return with an opinion; None on success, else the catalog key."""
+        if decision == "returned" and not comment.strip():
+            return "review.error.comment_needed"
+        try:
+            self.supervision().review(visit_id, decision, comment.strip())
+        except SupervisionError as error:
+            return error.key
+        return None
 
     def parked_items(self) -> list[tuple[str, str]]:
         """``(visit id, catalog key of the reason)`` for visits the server refused."""

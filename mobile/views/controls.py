@@ -6,6 +6,7 @@ name, a stable ``key`` for tests, and a height of at least 48 px for a thumb at 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -110,8 +111,13 @@ class Live:
         self.box = ft.Container(content=build(self), key=key)
 
     def redo(self) -> None:
-        self.box.content = self.build(self)
-        self.box.update()
+        self.show(self.build(self))
+
+    def show(self, control: ft.Control) -> None:
+        """Replace the part; sends the diff only if the part is already on screen."""
+        self.box.content = control
+        with contextlib.suppress(RuntimeError):  # not mounted yet: goes out with the screen
+            self.box.update()
 
 
 class Ui(Protocol):

@@ -1,0 +1,91 @@
+"""Supervisor screens against the real server: the quota board with a cell that opens the
+assistant's visits, and the review queue where a visit is returned only with an opinion and
+approved with photos and signature in view (R2); the assistant's phone then shows the opinion."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mobile.state import AppState
+from server.db.models import StaffRow
+from tests.factories import add_staff
+from tests.mobile.conftest import ASSISTANT, FieldCompany
+from tests.mobile.flet_harness import ScreenHarness
+from tests.mobile.test_state_day import record_on_site
+
+SUPERVISOR = "chenjing"
+
+
+@pytest.fixture
+def supervised(company: FieldCompany) -> FieldCompany:
+    database = company.server.database
+    boss = add_staff(database, SUPERVISOR, role="cs_supervisor", team_id="t1")
+    with database.write() as session:
+        assistant = session.get(StaffRow, company.staff_id)
+        assert assistant is not None
+        assistant.supervisor_id = boss
+    return company
+
+
+@pytest.fixture
+def visit_synced(supervised: FieldCompany, tmp_path: Path) -> Iterator[tuple[AppState, str]]:
+    phone = AppState(tmp_path / "assistant", supervised.server.url)
+    assert phone.login(ASSISTANT, supervised.password) is None
+    phone.sync()
+    visit_id = record_on_site(phone, supervised.household_ids[2], seed=5)
+    assert phone.complete(visit_id) == []
+    assert phone.sync().pushed == 1
+    yield phone, visit_id
+    phone.close()
+
+
+@pytest.fixture
+def supervisor_screen(supervised: FieldCompany, tmp_path: Path) -> Iterator[ScreenHarness]:
+    state = AppState(tmp_path / "supervisor", supervised.server.url)
+    assert state.login(SUPERVISOR, supervised.password) is None
+    harness = ScreenHarness(state)
+    yield harness
+    harness.close()
+    state.close()
+
+
+def test_supervisor_returns_only_with_an_opinion_then_the_phone_sees_the_approval(
+    visit_synced: tuple[AppState, str], supervisor_screen: ScreenHarness
+) -> None:
+    phone, visit_id = visit_synced
+    screen = supervisor_screen
+    assert screen.has("nav.board") and screen.has("nav.review")
+    screen.click("nav.review")
+    screen.click(f"review.open.{visit_id}")
+    assert screen.shell.route == "review_visit"
+    assert any("楼道" in t or "地漏" in t for t in screen.texts())
+
+    screen.click("review.return")
+    assert "退回时请填写审核意见" in screen.texts()
+    screen.type("review.comment", "签名清楚，照片齐全")
+    screen.click("review.approve")
+    assert screen.shell.route == "review"
+    assert not screen.has(f"review.open.{visit_id}"), "an approved visit leaves the queue"
+
+    phone.sync()
+    review = phone.review_of(visit_id)
+    assert review is not None and review.decision.value == "approved"
+    assert review.comment == "签名清楚，照片齐全"
+
+
+def test_quota_board_cell_opens_the_assistants_visits(
+    visit_synced: tuple[AppState, str], supervisor_screen: ScreenHarness
+) -> None:
+    screen = supervisor_screen
+    screen.click("nav.board")
+    cells = [k for k in screen.keys() if k.startswith("board.cell.")]
+    assert cells, "the board shows a cell per person and rule"
+    assistant_cell = next(
+        k for k in cells if visit_synced[0].staff and visit_synced[0].staff.id in k
+    )
+    screen.click(assistant_cell)
+    assert screen.has("board.visits.title")
+    assert any("3栋2单元" in t for t in screen.texts())
