@@ -61,7 +61,7 @@ class ScreenHarness:
     def has(self, key: str) -> bool:
         return any(_key_of(c) == key for c in walk(self.page))
 
-    def keys(self) -> list[str]:
+    def all_keys(self) -> list[str]:
         return [str(_key_of(c)) for c in walk(self.page) if _key_of(c) is not None]
 
     def texts(self) -> list[str]:

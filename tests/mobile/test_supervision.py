@@ -81,7 +81,7 @@ def test_quota_board_cell_opens_the_assistants_visits(
 ) -> None:
     screen = supervisor_screen
     screen.click("nav.board")
-    cells = [k for k in screen.keys() if k.startswith("board.cell.")]
+    cells = [k for k in screen.all_keys() if k.startswith("board.cell.")]
     assert cells, "the board shows a cell per person and rule"
     assistant_cell = next(
         k for k in cells if visit_synced[0].staff and visit_synced[0].staff.id in k
