@@ -21,7 +21,8 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from tinydb import TinyDB
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import sync.store
 from sync.canonical import visit_wire
 from sync.models import Visit
 from sync.store import VisitStore
@@ -110,12 +112,23 @@ def time_stock_tinydb(folder: Path, held: int, inserts: int) -> float:
     return statistics.median(times)
 
 
+def clock_set_back(by: timedelta) -> Callable[[], str]:
+    return lambda: (datetime.now(UTC) - by).isoformat()
+
+
 def time_offline_saves(folder: Path, saves: int) -> list[float]:
-    """Save latency when nothing has synced for weeks: the one partition a save rewrites is
-    then at its largest (informational; not part of the target)."""
+    """Save latency after weeks without signal: 500 visits completed over the last 20 days wait
+    (the store's clock is set back while they are made). Informational; not part of the target.
+    """
+    real_clock = getattr(sync.store, "now_iso")  # noqa: B009 (the store's clock, swapped below)
     with VisitStore.open(folder) as store:
-        for n in range(OFFLINE_UNSYNCED):
-            store.complete_visit(on_site_visit(store, 700_000 + n, photos=3))
+        try:
+            for n in range(OFFLINE_UNSYNCED):
+                days_ago = timedelta(days=20 - n * 20 // OFFLINE_UNSYNCED)
+                setattr(sync.store, "now_iso", clock_set_back(days_ago))  # noqa: B010
+                store.complete_visit(on_site_visit(store, 700_000 + n, photos=3))
+        finally:
+            setattr(sync.store, "now_iso", real_clock)  # noqa: B010
         latencies = []
         for n in range(saves // 4):
             visit = on_site_visit(store, 800_000 + n, photos=3)
@@ -148,7 +161,7 @@ def main() -> None:
             f"stock TinyDB insert {stock[held]:.1f} ms"
         )
     print(
-        f"offline for weeks ({OFFLINE_UNSYNCED} unsynced signed visits in work.json): "
+        f"offline for weeks ({OFFLINE_UNSYNCED} unsynced signed visits waiting): "
         f"save median {statistics.median(offline):.2f} ms, max {max(offline):.2f} ms"
     )
     ratio = medians[20_000] / medians[1_000]

@@ -4,7 +4,9 @@ Everything the assistant records lives here first and survives the app being kil
 (DESIGN.md "Offline store on the phone", issue 3). Layout of the store folder::
 
     .lock                      one writer per store (fcntl.flock), StoreLockedError otherwise
-    work.json                  drafts, completed-but-unsynced visits, the outbox (+ parked items)
+    drafts.json                visits being filled in (store_drafts.py)
+    pending/YYYY-MM-DD.json    completed, not yet acknowledged visits + their outbox entries, by
+                               day of completion (store_outbox.py); requeue.json after an epoch
     history/YYYY-MM.json       synced visits by month of started_at (store_history.py)
     pull.json                  pull cursor + server epoch, assignments, reviews, quota snapshot
     households/<team>.json     pulled households, one file per team (store_pull.py)
@@ -12,13 +14,13 @@ Everything the assistant records lives here first and survives the app being kil
     media/<sha256>             photo JPEGs and signature PNGs, named by the SHA-256 of their bytes
 
 Every file is written crash-safely (sync/storage.py: temp file, fsync, os.replace, fsync folder)
-and kept parsed in memory between writes. Saving a visit rewrites only ``work.json``, whose size
-depends on what is not yet synced, never on how many synced visits the phone holds.
+and kept parsed in memory between writes. Saving a visit rewrites only today's pending file: its
+size depends on the day's work, not on how many visits wait or how many synced ones are held.
 
 Lifecycle of a visit: ``save_draft`` (as the user types) -> ``complete_visit`` (validated, signed
 content checked, media present; visit + outbox entry written in ONE write, draft removed; from
 then on immutable) -> ``pending`` / ``mark_sent`` (acked: written to history first, then removed
-from work.json; a visit found in both after a crash is reconciled on open) or ``park``.
+from its pending file; a visit found in both after a crash is reconciled on open) or ``park``.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from sync.canonical import content_hash_matches, visit_blob_hashes, visit_wire
 from sync.models import Assignment, AssignmentStatus, Household, Review, Visit
 from sync.protocol import Change
 from sync.storage import Partition, fsync_dir, remove_stale_temps, write_file_atomically
+from sync.store_drafts import Drafts
 from sync.store_guard import serialised, take_writer_lock
 from sync.store_history import History, month_of
 from sync.store_outbox import Outbox, held_visit, wire_blob_hashes
@@ -82,10 +85,12 @@ class VisitStore:
             remove_stale_temps(path)
         self._history = History(folder)
         self._pulled = PulledData(folder)
-        self._outbox = Outbox(Partition(folder / "work.json"), self._history)
+        self._outbox = Outbox(folder, self._history)
+        self._drafts = Drafts(Partition(folder / "drafts.json"))
         self._session = SessionFile(Partition(folder / "session.json"))
         fsync_dir(folder)  # the sub-folders' entries are durable before any file goes in them
         self._outbox.reconcile()
+        self._drafts.forget_completed(self._is_completed)
 
     @classmethod
     def open(cls, folder: Path) -> VisitStore:
@@ -110,6 +115,7 @@ class VisitStore:
                 return
             self.closed = True
             self._outbox.close()
+            self._drafts.close()
             self._history.close()
             self._pulled.close()
             self._session.close()
@@ -131,26 +137,27 @@ class VisitStore:
         is completed: a completed record never changes.
         """
         self._refuse_if_completed(visit_id)
-        self._outbox.save_draft(visit_id, {**data, "id": visit_id})
+        self._drafts.save(visit_id, {**data, "id": visit_id})
 
     @serialised
     def draft(self, visit_id: str) -> dict[str, Any] | None:
-        return self._outbox.draft(visit_id)
+        return self._drafts.get(visit_id)
 
     @serialised
     def drafts(self) -> list[dict[str, Any]]:
         """Every draft, oldest saved first."""
-        return self._outbox.drafts()
+        return self._drafts.all()
 
     @serialised
     def discard_draft(self, visit_id: str) -> None:
-        self._outbox.discard_draft(visit_id)
+        self._drafts.discard(visit_id)
 
     # ---- completed visits ---------------------------------------------------------------------
 
     @serialised
     def complete_visit(self, visit: Visit) -> None:
-        """Store a completed visit and its outbox entry in ONE durable write; drop its draft.
+        """Store a completed visit and its outbox entry in ONE durable write; then drop its
+        draft (a second write; a kill in between leaves a draft that ``open`` drops).
 
         Raises ``VisitImmutableError`` if this id was completed before (held pending, parked or
         synced), ``ContentHashMismatchError`` if the signature does not bind this content,
@@ -166,9 +173,13 @@ class VisitStore:
         if missing:
             raise MissingMediaError(missing)
         self._outbox.add_completed(visit_id, wire, now_iso())
+        self._drafts.discard(visit_id)
+
+    def _is_completed(self, visit_id: str) -> bool:
+        return self._outbox.holds(visit_id) or self._history.holds(visit_id)
 
     def _refuse_if_completed(self, visit_id: str) -> None:
-        if self._outbox.holds(visit_id) or self._history.holds(visit_id):
+        if self._is_completed(visit_id):
             raise VisitImmutableError(f"visit {visit_id} is completed and cannot change")
 
     @serialised
@@ -261,8 +272,9 @@ class VisitStore:
     def mark_sent(self, visit_ids: Iterable[str]) -> None:
         """The server answered ``applied`` or ``duplicate``: move these to history.
 
-        History is written first, then the entries leave work.json, so a kill in between leaves
-        a visit in both places, which ``open`` reconciles. Unknown ids are ignored (a repeated ack).
+        History is written first, then the entries leave their pending file, so a kill in
+        between leaves a visit in both places, which ``open`` reconciles. Unknown ids are
+        ignored (a repeated ack).
         """
         self._outbox.mark_sent(list(visit_ids), now_iso())
 
@@ -372,7 +384,8 @@ class VisitStore:
         if pruned:
             self._pulled.forget_reviews(set(pruned))
             unused = {sha for row in pruned.values() for sha in wire_blob_hashes(row["wire"])}
-            unused -= self._outbox.media_in_use() | self._history.media_in_use()
+            unused -= self._outbox.media_in_use() | self._drafts.media_in_use()
+            unused -= self._history.media_in_use()
             for sha in unused:
                 self.media_path(sha).unlink(missing_ok=True)
         self._history.release()

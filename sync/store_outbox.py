@@ -1,26 +1,31 @@
-"""``work.json``: drafts, completed visits not yet acknowledged, and their outbox entries.
+"""The outbox: completed visits not yet acknowledged, one small partition per day of completion.
 
-Tables (all keyed by visit id):
+Files:
 
-- ``drafts``: ``{"data": {...partial visit...}, "saved_at"}``
-- ``visits``: ``{"wire": {...}, "completed_at"}`` — completed, not yet acknowledged
-- ``outbox``: ``{"op_id", "attempts", "last_error", "parked", "completed_at", "month"}``;
-  ``month`` is None while the record is in ``visits``, or the history month holding it when a
-  synced visit was requeued after a server epoch change.
+- ``pending/YYYY-MM-DD.json`` (UTC day the visit was completed), tables keyed by visit id:
+  ``visits`` ``{"wire", "completed_at"}`` and ``outbox``
+  ``{"op_id", "attempts", "last_error", "parked", "completed_at", "month": None}``.
+- ``requeue.json``: table ``outbox`` only, entries with ``month`` = the history month holding the
+  record: synced visits sent again for a re-check after a server epoch change.
 
-A completion writes ``visits`` + ``outbox`` and drops the draft in ONE write of this file, so after
-any crash a completed visit has its outbox entry and vice versa. The file only holds unsynced work,
-so it stays small however many synced visits the phone keeps.
+A completion writes the visit and its outbox entry in ONE write of today's file, so after any
+crash a completed visit has its entry and vice versa. A save rewrites only today's file: its cost
+stays flat however many visits wait (weeks offline) or are held in history. An acknowledged
+visit is written to history first and then leaves its day file (an emptied day file is deleted);
+``reconcile`` finishes a move a kill interrupted.
 """
 
 from __future__ import annotations
 
 import copy
+from collections import defaultdict
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from sync.models import Visit
-from sync.storage import Partition, Tables
+from sync.storage import Partition, remove_stale_temps
+from sync.store_drafts import collect_blobs
 from sync.store_history import History
 from sync.store_types import (
     HeldVisit,
@@ -29,11 +34,9 @@ from sync.store_types import (
     ParkedItem,
     UnknownVisitError,
     VisitState,
-    now_iso,
 )
 
-HEX = frozenset("0123456789abcdef")
-BLOB_KEYS = frozenset({"sha256", "png_sha256"})
+Entry = dict[str, Any]
 
 
 def held_visit(row: dict[str, Any], state: VisitState) -> HeldVisit:
@@ -45,7 +48,7 @@ def held_visit(row: dict[str, Any], state: VisitState) -> HeldVisit:
     )
 
 
-def _new_entry(visit_id: str, completed_at: str, month: str | None) -> dict[str, Any]:
+def _new_entry(visit_id: str, completed_at: str, month: str | None) -> Entry:
     return {
         "op_id": visit_id,
         "attempts": 0,
@@ -56,76 +59,97 @@ def _new_entry(visit_id: str, completed_at: str, month: str | None) -> dict[str,
     }
 
 
+def _state(entry: Entry) -> VisitState:
+    return VisitState.PARKED if entry.get("parked") else VisitState.PENDING
+
+
 class Outbox:
-    def __init__(self, work: Partition, history: History) -> None:
-        self._work = work
+    def __init__(self, folder: Path, history: History) -> None:
+        self._dir = folder / "pending"
+        self._dir.mkdir(exist_ok=True)
+        remove_stale_temps(self._dir)
         self._history = history
+        self._requeue = Partition(folder / "requeue.json")
+        self._days: dict[str, Partition] = {}
+        self._day_of: dict[str, str] = {}
+        for path in sorted(self._dir.glob("*.json")):
+            part = Partition(path)
+            held = part.keys("visits") | part.keys("outbox")
+            if not held:
+                part.delete()  # emptied by mark_sent, killed before the file was removed
+                continue
+            self._days[path.stem] = part
+            self._day_of.update(dict.fromkeys(held, path.stem))
 
-    # ---- drafts -------------------------------------------------------------------------------
+    def _day(self, day: str) -> Partition:
+        if day not in self._days:
+            self._days[day] = Partition(self._dir / f"{day}.json")
+        return self._days[day]
 
-    def save_draft(self, visit_id: str, data: dict[str, Any]) -> None:
-        with self._work.change() as tables:
-            tables.setdefault("drafts", {})[visit_id] = {"data": data, "saved_at": now_iso()}
+    def _parts(self) -> list[Partition]:
+        return [*(self._days[day] for day in sorted(self._days)), self._requeue]
 
-    def draft(self, visit_id: str) -> dict[str, Any] | None:
-        row = self._work.get("drafts", visit_id)
-        return copy.deepcopy(row["data"]) if row else None
+    def _home(self, visit_id: str) -> Partition | None:
+        """The partition holding this visit's outbox entry, if any."""
+        day = self._day_of.get(visit_id)
+        if day is not None:
+            return self._days[day]
+        return self._requeue if self._requeue.has("outbox", visit_id) else None
 
-    def drafts(self) -> list[dict[str, Any]]:
-        rows = sorted(self._work.rows("drafts").values(), key=lambda r: r["saved_at"])
-        return [copy.deepcopy(row["data"]) for row in rows]
+    def _entries(self) -> Iterator[tuple[str, Entry]]:
+        for part in self._parts():
+            yield from part.rows("outbox").items()
 
-    def discard_draft(self, visit_id: str) -> None:
-        if self._work.has("drafts", visit_id):
-            with self._work.change() as tables:
-                tables["drafts"].pop(visit_id, None)
+    def _by_home(self, visit_ids: list[str]) -> dict[Partition, list[str]]:
+        homes: dict[Partition, list[str]] = defaultdict(list)
+        for visit_id in visit_ids:
+            home = self._home(visit_id)
+            if home is not None:
+                homes[home].append(visit_id)
+        return homes
 
     # ---- completed visits ---------------------------------------------------------------------
 
     def holds(self, visit_id: str) -> bool:
-        return self._work.has("visits", visit_id) or self._work.has("outbox", visit_id)
+        return self._home(visit_id) is not None
 
     def add_completed(self, visit_id: str, wire: dict[str, Any], now: str) -> None:
-        with self._work.change() as tables:
+        day = now[:10]
+        with self._day(day).change() as tables:
             tables.setdefault("visits", {})[visit_id] = {"wire": wire, "completed_at": now}
             tables.setdefault("outbox", {})[visit_id] = _new_entry(visit_id, now, None)
-            tables.setdefault("drafts", {}).pop(visit_id, None)
+        self._day_of[visit_id] = day
 
     def visit_row(self, visit_id: str) -> dict[str, Any] | None:
-        return self._work.get("visits", visit_id)
+        day = self._day_of.get(visit_id)
+        return self._days[day].get("visits", visit_id) if day else None
 
-    def _record_row(self, visit_id: str, entry: dict[str, Any]) -> dict[str, Any] | None:
+    def _record_row(self, visit_id: str, entry: Entry) -> dict[str, Any] | None:
         if entry.get("month") is None:
-            return self._work.get("visits", visit_id)
+            return self.visit_row(visit_id)
         return self._history.get(visit_id)
 
     def state(self, visit_id: str) -> VisitState | None:
-        entry = self._work.get("outbox", visit_id)
-        if entry is None:
-            return VisitState.PENDING if self._work.has("visits", visit_id) else None
-        return VisitState.PARKED if entry.get("parked") else VisitState.PENDING
+        home = self._home(visit_id)
+        entry = home.get("outbox", visit_id) if home else None
+        return _state(entry) if entry else None
 
     def held(self, wanted: Callable[[dict[str, Any]], bool]) -> Iterator[HeldVisit]:
         """Visits that still have an outbox entry (pending, parked or requeued)."""
-        for visit_id, entry in self._work.rows("outbox").items():
+        for visit_id, entry in self._entries():
             row = self._record_row(visit_id, entry)
             if row is not None and wanted(row["wire"]):
-                state = VisitState.PARKED if entry.get("parked") else VisitState.PENDING
-                yield held_visit(row, state)
+                yield held_visit(row, _state(entry))
 
     def count(self) -> OutboxCounts:
-        entries = (self._work.storage.read() or {}).get("outbox", {}).values()
-        parked = sum(1 for entry in entries if entry.get("parked"))
-        return OutboxCounts(pending=len(entries) - parked, parked=parked)
+        states = [_state(entry) for part in self._parts() for entry in _raw_outbox(part)]
+        parked = states.count(VisitState.PARKED)
+        return OutboxCounts(pending=len(states) - parked, parked=parked)
 
     # ---- outbox -------------------------------------------------------------------------------
 
     def pending(self, limit: int | None) -> list[OutboxEntry]:
-        entries = [
-            (visit_id, entry)
-            for visit_id, entry in self._work.rows("outbox").items()
-            if not entry.get("parked")
-        ]
+        entries = [(v, e) for v, e in self._entries() if not e.get("parked")]
         entries.sort(key=lambda item: (item[1]["month"] is not None, item[1]["completed_at"]))
         found: list[OutboxEntry] = []
         for visit_id, entry in entries:
@@ -139,25 +163,35 @@ class Outbox:
     def mark_sent(self, visit_ids: list[str], now: str) -> None:
         moving = {}
         for visit_id in visit_ids:
-            row = self._work.get("visits", visit_id)
+            row = self.visit_row(visit_id)
             if row is not None:
                 moving[visit_id] = {**row, "synced_at": now}
         self._history.add(moving)
-        if any(self.holds(visit_id) for visit_id in visit_ids):
-            with self._work.change() as tables:
-                for visit_id in visit_ids:
-                    tables.setdefault("visits", {}).pop(visit_id, None)
-                    tables.setdefault("outbox", {}).pop(visit_id, None)
+        for home, ids in self._by_home(visit_ids).items():
+            self._drop(home, ids)
+
+    def _drop(self, home: Partition, visit_ids: list[str]) -> None:
+        """Remove entries (and their records) from one partition; delete an emptied day file."""
+        with home.change() as tables:
+            for visit_id in visit_ids:
+                tables.setdefault("visits", {}).pop(visit_id, None)
+                tables.setdefault("outbox", {}).pop(visit_id, None)
+            emptied = not tables["outbox"] and not tables["visits"]
+        for visit_id in visit_ids:
+            self._day_of.pop(visit_id, None)
+        if emptied and home is not self._requeue:
+            home.delete()
+            self._days.pop(home.path.stem, None)
 
     def record_attempt(self, visit_ids: list[str], error: str) -> None:
-        with self._work.change() as tables:
-            outbox = tables.setdefault("outbox", {})
-            for visit_id in visit_ids:
-                if visit_id in outbox:
-                    entry = outbox[visit_id]
-                    outbox[visit_id] = {
+        for home, ids in self._by_home(visit_ids).items():
+            with home.change() as tables:
+                for visit_id in ids:
+                    entry = tables["outbox"][visit_id]
+                    attempts = entry["attempts"] + 1
+                    tables["outbox"][visit_id] = {
                         **entry,
-                        "attempts": entry["attempts"] + 1,
+                        "attempts": attempts,
                         "last_error": error,
                     }
 
@@ -171,16 +205,17 @@ class Outbox:
         self._set_parked(visit_id, None)
 
     def _set_parked(self, visit_id: str, parked: dict[str, Any] | None) -> None:
-        if not self._work.has("outbox", visit_id):
+        home = self._home(visit_id)
+        if home is None:
             raise UnknownVisitError(f"no outbox entry for visit {visit_id}")
-        with self._work.change() as tables:
+        with home.change() as tables:
             entry = tables["outbox"][visit_id]
             attempts = entry["attempts"] if parked else 0
             tables["outbox"][visit_id] = {**entry, "parked": parked, "attempts": attempts}
 
     def parked(self) -> list[ParkedItem]:
         found = []
-        for visit_id, entry in self._work.rows("outbox").items():
+        for visit_id, entry in self._entries():
             parked = entry.get("parked")
             row = self._record_row(visit_id, entry)
             if parked and row is not None:
@@ -189,41 +224,47 @@ class Outbox:
 
     def requeue_history(self, now: str) -> None:
         """Give every synced visit an outbox entry again, and unpark parked ones (epoch change)."""
-        with self._work.change() as tables:
+        for part in self._parts():
+            parked = [
+                visit_id for visit_id, entry in part.rows("outbox").items() if entry["parked"]
+            ]
+            for visit_id in parked:
+                self._set_parked(visit_id, None)
+        with self._requeue.change() as tables:
             outbox = tables.setdefault("outbox", {})
-            for visit_id, entry in list(outbox.items()):
-                outbox[visit_id] = {**entry, "parked": None, "attempts": 0}
             for month in self._history.months():
                 for visit_id in self._history.rows(month):
-                    outbox.setdefault(visit_id, _new_entry(visit_id, now, month))
+                    if visit_id not in self._day_of:
+                        outbox.setdefault(visit_id, _new_entry(visit_id, now, month))
         self._history.release()
 
     # ---- recovery and retention ---------------------------------------------------------------
 
     def reconcile(self) -> None:
-        """After a kill during ``mark_sent``: a visit already in history leaves work.json."""
-        done = [v for v in self._work.keys("visits") if self._history.holds(v)]
-        orphans = [
-            visit_id
-            for visit_id, entry in self._work.rows("outbox").items()
-            if self._record_row(visit_id, entry) is None and visit_id not in done
-        ]
-        if done or orphans:
-            with self._work.change() as tables:
-                _drop_moved(tables, done)
-                for visit_id in orphans:
-                    tables["outbox"].pop(visit_id, None)
+        """After a kill during ``mark_sent``: a visit already in history leaves its day file;
+        a requeued entry whose record is gone is dropped."""
+        for day in list(self._days):
+            done = [v for v in self._days[day].keys("visits") if self._history.holds(v)]
+            if done:
+                self._drop(self._days[day], done)
+        orphans = [v for v in self._requeue.keys("outbox") if not self._history.holds(v)]
+        if orphans:
+            self._drop(self._requeue, orphans)
 
     def media_in_use(self) -> set[str]:
-        """Blob hashes named by drafts and unsynced visits (never to be deleted)."""
+        """Blob hashes named by unsynced visits (never to be deleted)."""
         found: set[str] = set()
-        for table in ("drafts", "visits"):
-            for row in self._work.rows(table).values():
-                _collect_blobs(row, found)
+        for day in self._days.values():
+            collect_blobs(day.rows("visits"), found)
         return found
 
     def close(self) -> None:
-        self._work.close()
+        for part in self._parts():
+            part.close()
+
+
+def _raw_outbox(part: Partition) -> list[Entry]:
+    return list(((part.storage.read() or {}).get("outbox") or {}).values())
 
 
 def wire_blob_hashes(wire: dict[str, Any]) -> list[str]:
@@ -233,26 +274,6 @@ def wire_blob_hashes(wire: dict[str, Any]) -> list[str]:
     if signature:
         shas.append(signature["png_sha256"])
     return shas
-
-
-def _drop_moved(tables: Tables, visit_ids: list[str]) -> None:
-    for visit_id in visit_ids:
-        tables["visits"].pop(visit_id, None)
-        entry = tables.get("outbox", {}).get(visit_id)
-        if entry is not None and entry.get("month") is None:
-            tables["outbox"].pop(visit_id)
-
-
-def _collect_blobs(value: Any, found: set[str]) -> None:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key in BLOB_KEYS and isinstance(item, str) and len(item) == 64 and set(item) <= HEX:
-                found.add(item)
-            else:
-                _collect_blobs(item, found)
-    elif isinstance(value, list):
-        for item in value:
-            _collect_blobs(item, found)
 
 
 def _outbox_entry(visit_id: str, entry: dict[str, Any], wire: dict[str, Any]) -> OutboxEntry:

@@ -41,3 +41,9 @@ def reopen(store_dir: Path, opened: list[VisitStore]) -> Reopen:
         return opened[-1]
 
     return _reopen
+
+
+def pending_file(store: VisitStore) -> Path:
+    """Today's pending partition (the file a completion writes)."""
+    [path] = sorted((store.folder / "pending").glob("*.json"))
+    return path

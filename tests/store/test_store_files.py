@@ -10,7 +10,7 @@ import pytest
 from sync.models import Staff
 from sync.store import VisitStore, default_store_folder
 from sync.store_types import DeviceSession, StoreCorruptError, StoreLockedError
-from tests.store.conftest import Reopen
+from tests.store.conftest import Reopen, pending_file
 from tests.store.records import phone_visit
 
 
@@ -26,7 +26,7 @@ def test_media_is_stored_under_its_sha256_once(store: VisitStore) -> None:
 
 def test_media_path_refuses_names_that_are_not_hashes(store: VisitStore) -> None:
     with pytest.raises(ValueError):
-        store.media_path("../work.json")
+        store.media_path("../drafts.json")
 
 
 def test_drafts_survive_a_restart_and_can_be_discarded(store: VisitStore, reopen: Reopen) -> None:
@@ -46,7 +46,8 @@ def test_temp_files_left_by_a_killed_write_are_ignored_and_removed(
     visit = phone_visit(1)
     store.complete_visit(visit)
     folder = store.folder
-    (folder / ".work.json.4242.tmp").write_bytes(b'{"visits": {"half')
+    (folder / ".drafts.json.4242.tmp").write_bytes(b'{"drafts": {"half')
+    (pending_file(store).with_name(".2026-11-22.json.4242.tmp")).write_bytes(b'{"visits": {')
     (folder / "media" / f".{'ab' * 32}.4242.tmp").write_bytes(b"half a photo")
     (folder / "history" / ".2026-10.json.4242.tmp").write_bytes(b"")
     again = reopen(store)
@@ -59,7 +60,7 @@ def test_a_corrupt_partition_is_reported_not_treated_as_empty(
     store: VisitStore, reopen: Reopen
 ) -> None:
     store.complete_visit(phone_visit(1))
-    (store.folder / "work.json").write_bytes(b'{"visits": {"trunc')
+    pending_file(store).write_bytes(b'{"visits": {"trunc')
     with pytest.raises(StoreCorruptError):
         reopen(store)
 

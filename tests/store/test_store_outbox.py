@@ -7,7 +7,7 @@ import pytest
 from sync.canonical import visit_wire
 from sync.store import VisitStore
 from sync.store_types import UnknownVisitError, VisitState
-from tests.store.conftest import Reopen
+from tests.store.conftest import Reopen, pending_file
 from tests.store.records import on_site_visit, phone_visit
 
 
@@ -87,12 +87,14 @@ def test_transport_failures_are_counted_on_the_entry(store: VisitStore, reopen: 
 def test_visit_found_in_both_pending_and_history_after_a_kill_is_kept_once(
     store: VisitStore, reopen: Reopen
 ) -> None:
-    """A kill between the two writes of ``mark_sent``: history was written, work.json not."""
+    """A kill between the two writes of ``mark_sent``: history was written, the pending file
+    not."""
     visit = phone_visit(6)
     store.complete_visit(visit)
-    work_before = (store.folder / "work.json").read_bytes()
+    day_file = pending_file(store)
+    before = day_file.read_bytes()
     store.mark_sent([str(visit.id)])
-    (store.folder / "work.json").write_bytes(work_before)
+    day_file.write_bytes(before)
     again = reopen(store)
     assert again.pending() == []
     assert again.visit_state(str(visit.id)) is VisitState.SYNCED

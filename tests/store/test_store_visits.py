@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
+from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -40,20 +43,32 @@ def test_completing_writes_visit_and_outbox_entry_in_one_durable_write(
 ) -> None:
     visit = on_site_visit(store, 2)
     store.save_draft(str(visit.id), {"needs": "draft text"})
-    writes: list[str] = []
+    writes: list[tuple[str, dict[str, Any]]] = []
     real_write = sync.storage.write_file_atomically
 
-    def counting_write(path: object, data: bytes) -> None:
-        writes.append(str(path))
-        real_write(path, data)  # type: ignore[arg-type]
+    def recording_write(path: Path, data: bytes) -> None:
+        writes.append((path.name, json.loads(data)))
+        real_write(path, data)
 
-    monkeypatch.setattr(sync.storage, "write_file_atomically", counting_write)
+    monkeypatch.setattr(sync.storage, "write_file_atomically", recording_write)
     store.complete_visit(visit)
-    assert len(writes) == 1
-    saved = json.loads((store.folder / "work.json").read_text())
-    assert str(visit.id) in saved["visits"]
-    assert str(visit.id) in saved["outbox"]
-    assert str(visit.id) not in saved["drafts"]
+    [(first_file, first), (second_file, second)] = writes
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}\.json", first_file), "today's pending file"
+    assert str(visit.id) in first["visits"] and str(visit.id) in first["outbox"]
+    assert (second_file, second["drafts"]) == ("drafts.json", {})
+
+
+def test_draft_left_by_a_kill_right_after_completion_is_dropped_on_open(
+    store: VisitStore, reopen: Reopen
+) -> None:
+    visit = phone_visit(9)
+    store.save_draft(str(visit.id), {"needs": "typed before the kill"})
+    drafts_before = (store.folder / "drafts.json").read_bytes()
+    store.complete_visit(visit)
+    (store.folder / "drafts.json").write_bytes(drafts_before)
+    again = reopen(store)
+    assert again.draft(str(visit.id)) is None
+    assert [e.visit_id for e in again.pending()] == [str(visit.id)]
 
 
 def test_a_failed_completion_write_leaves_neither_visit_nor_outbox_entry(
