@@ -5,6 +5,7 @@ complaint level (R4), and the monthly relationship sample (R13, R16)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import httpx
@@ -20,9 +21,15 @@ from tests.live_server import LiveServer
 POLICY = load_policy(None)
 
 
+@lru_cache(maxsize=64)
+def bearer(api: str, username: str) -> dict[str, str]:
+    """One login per user and server: argon2 makes each login cost a noticeable moment."""
+    return {"Authorization": f"Bearer {login(api, username)}"}
+
+
 def pull_assignments(server: LiveServer, username: str) -> dict[str, dict[str, Any]]:
     """Every assignment change the user's phone pulls, latest state per assignment id."""
-    headers = {"Authorization": f"Bearer {login(server.api, username)}"}
+    headers = bearer(server.api, username)
     seen: dict[str, dict[str, Any]] = {}
     cursor, more = 0, True
     while more:
@@ -37,7 +44,7 @@ def pull_assignments(server: LiveServer, username: str) -> dict[str, dict[str, A
 
 
 def push(server: LiveServer, username: str, record: dict[str, Any]) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {login(server.api, username)}"}
+    headers = bearer(server.api, username)
     body = {"device_id": "phone-1", "ops": [{"op_id": "op-1", "record": record}]}
     response = httpx.post(f"{server.api}/sync/push", json=body, headers=headers)
     assert response.status_code == 200, response.text
@@ -125,7 +132,7 @@ def test_returned_follow_up_reopens_its_assignment(live_server: LiveServer) -> N
     )
     assert push(live_server, "pa1", follow_up.record)["status"] == "applied"
     assert pull_assignments(live_server, "pa1")[assignment.id]["status"] == "done"
-    headers = {"Authorization": f"Bearer {login(live_server.api, 'cs')}"}
+    headers = bearer(live_server.api, "cs")
     review = {"decision": "returned", "comment": "未说明处理结果"}
     url = f"{live_server.api}/visits/{follow_up.visit.id}/review"
     assert httpx.post(url, json=review, headers=headers).status_code == 200
