@@ -10,12 +10,14 @@ from __future__ import annotations
 import functools
 import io
 import math
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from sync.media import decode_fitted, open_photo
+from sync.models import Method, Outcome, Visit, VisitKind
 
 FONT_CANDIDATES = (
     Path(__file__).resolve().parent.parent / "assets" / "fonts" / "DroidSansFallbackFull.ttf",
@@ -120,3 +122,47 @@ def compose_visit_sheet(
     out = io.BytesIO()
     sheet.save(out, "PNG", optimize=True)
     return out.getvalue()
+
+
+# Same words as the app's zh-CN catalogue (mobile/i18n), which sync/ may not import.
+KIND_LABELS = {
+    VisitKind.COMPLAINT_FOLLOWUP: "投诉回访",
+    VisitKind.REPAIR_FOLLOWUP: "维修回访",
+    VisitKind.EVENT_FOLLOWUP: "社区活动回访",
+    VisitKind.RELATIONSHIP: "客户关系拜访",
+    VisitKind.MOVE_IN: "入住回访",
+    VisitKind.HOLIDAY: "节日拜访",
+    VisitKind.EMERGENCY_FOLLOWUP: "突发事件回访",
+}
+METHOD_LABELS = {Method.ON_SITE: "上门回访", Method.PHONE: "电话回访"}
+OUTCOME_LABELS = {
+    Outcome.SATISFIED: "满意",
+    Outcome.UNSATISFIED: "不满意",
+    Outcome.UNREACHABLE: "未联系上",
+    Outcome.REFUSED: "业主拒绝",
+}
+COMMENT_WIDTH = 36
+COMMENT_LINES = 4
+
+
+def visit_sheet_lines(visit: Visit, household: str = "", staff: str = "") -> list[str]:
+    """The sheet's text for a visit, times as the phone recorded them (its own UTC offset)."""
+    when = f"{visit.started_at:%Y-%m-%d %H:%M}–{visit.ended_at:%H:%M}"
+    score = f" ({visit.satisfaction}/5)" if visit.satisfaction else ""
+    lines = [
+        f"房号 {household or visit.household_id}  回访人 {staff or visit.staff_id}",
+        f"{KIND_LABELS[visit.kind]} · {METHOD_LABELS[visit.method]} · {when}",
+        f"结果 {OUTCOME_LABELS[visit.outcome]}{score}",
+    ]
+    comment = textwrap.wrap(f"业主意见 {visit.owner_comment}", COMMENT_WIDTH)
+    return lines + comment[:COMMENT_LINES] if visit.owner_comment else lines
+
+
+def sheet_for_visit(
+    visit: Visit, read_blob: Callable[[str], bytes], household: str = "", staff: str = ""
+) -> bytes:
+    """The printable record of a stored visit; ``read_blob`` gives a blob's bytes by SHA-256
+    (``BlobStore.read`` on the server, the store's media on the phone)."""
+    photos = [read_blob(photo.sha256) for photo in visit.photos]
+    signature = read_blob(visit.signature.png_sha256) if visit.signature else None
+    return compose_visit_sheet(visit_sheet_lines(visit, household, staff), photos, signature)

@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from sync.media import check_signature_strokes, normalise_photo, render_signature_png
-from sync.visit_sheet import FONT_CANDIDATES, compose_visit_sheet, draw_mixed_text, load_cjk_font
+from sync.media import (
+    check_signature_strokes,
+    normalise_photo,
+    render_signature_png,
+    sha256_hex,
+    sign_visit,
+)
+from sync.visit_sheet import (
+    FONT_CANDIDATES,
+    compose_visit_sheet,
+    draw_mixed_text,
+    load_cjk_font,
+    sheet_for_visit,
+    visit_sheet_lines,
+)
 from tests.media import pictures
-from tests.media.test_signatures import owner_signature
+from tests.media.test_signatures import _record, owner_signature
 
 LINES = ["户号 3栋2单元1201  业主 王业主", "维修回访 · 上门 · 2026-11-20 14:05", "结果 满意 (5/5)"]
 
@@ -76,3 +90,22 @@ def test_digits_and_latin_letters_are_drawn_beside_chinese() -> None:
 
     assert ImageChops.difference(drawn("户号12"), drawn("户号34")).getbbox() is not None
     assert ImageChops.difference(drawn("AB"), drawn("CD")).getbbox() is not None
+
+
+def test_a_signed_visit_prints_with_its_own_photos_and_signature() -> None:
+    photos = [normalise_photo(pictures.jpeg(pictures.upright_scene())) for _ in range(2)]
+    record = {**_record(), "photos": [p.photo.model_dump(mode="json") for p in photos]}
+    signed = sign_visit(record, owner_signature(), datetime.now(UTC))
+    blobs = {p.photo.sha256: p.jpeg for p in photos} | {sha256_hex(signed.png): signed.png}
+
+    lines = visit_sheet_lines(signed.visit, household="3栋2单元1201", staff="李华")
+    sheet = Image.open(io.BytesIO(sheet_for_visit(signed.visit, blobs.__getitem__)))
+
+    assert lines[:3] == [
+        "房号 3栋2单元1201  回访人 李华",
+        f"维修回访 · 上门回访 · {signed.visit.started_at:%Y-%m-%d %H:%M}"
+        f"–{signed.visit.ended_at:%H:%M}",
+        "结果 满意 (5/5)",
+    ]
+    assert lines[3] == "业主意见 维修及时，满意"
+    assert sheet.height > Image.open(io.BytesIO(compose_visit_sheet(lines, [], None))).height
