@@ -7,8 +7,12 @@ the user navigates, and keeps the bottom navigation to what the user's role may 
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+import threading
 import uuid
+import weakref
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -33,6 +37,7 @@ FONT_FAMILY = "cjk"
 FONT_ASSET = "fonts/DroidSansFallbackFull.ttf"
 PHONE_WIDTH = 412
 DEVICE_KEY = "huifang.device"
+AUTO_SYNC_SECONDS = 30.0
 Screen = Callable[[Any], ft.Control]
 SCREENS: dict[str, Screen] = {
     "login": login.build,
@@ -160,13 +165,45 @@ def make_main(
         state = _STATES.get(device)
         if state is None:
             state = _STATES[device] = AppState(base / device, server_url)
-        Shell(page, state).start()
+            _WATCHERS[device] = AutoSync(state)
+        shell = Shell(page, state)
+        _WATCHERS[device].shells.add(shell)
+        shell.start()
 
     return main
 
 
 _STATES: dict[str, AppState] = {}
 """Open states by device. A reload in the same browser reuses its store (one writer)."""
+_WATCHERS: dict[str, AutoSync] = {}
+
+
+class AutoSync:
+    """Syncs on its own when the network comes back (issue 5 item 5), every ``every`` seconds."""
+
+    def __init__(self, state: AppState, every: float = AUTO_SYNC_SECONDS) -> None:
+        self.state = state
+        self.every = every
+        self.shells: weakref.WeakSet[Shell] = weakref.WeakSet()
+        self.stopped = threading.Event()
+        threading.Thread(target=self._loop, name="huifang-autosync", daemon=True).start()
+
+    def _loop(self) -> None:
+        while not self.stopped.wait(self.every):
+            try:
+                report = self.state.sync_if_reachable()
+            except Exception:
+                logging.getLogger(__name__).exception("automatic sync failed")
+                continue
+            if report is not None:
+                self._show()
+
+    def _show(self) -> None:
+        """Refresh screens that show sync state; never one where the user is typing."""
+        for shell in list(self.shells):
+            if shell.route == "today":
+                with contextlib.suppress(Exception):
+                    shell.refresh()
 
 
 async def _device_name(page: ft.Page) -> str:

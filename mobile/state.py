@@ -8,6 +8,7 @@ back as catalog keys so the screen can say them in the user's language.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,9 +29,8 @@ from mobile.drafts import (
 )
 from mobile.i18n import LANGUAGES, Translator
 from mobile.preferences import DEFAULT_SERVER, Preferences
-from mobile.supervision import SupervisionClient, SupervisionError
-from mobile.syncing import SyncProgress, SyncReport, run_sync
-from sync.boards import CoverageReport, QuotaBoard, VisitDetail, VisitSummary
+from mobile.state_supervision import SupervisionActions
+from mobile.syncing import SyncProgress, SyncReport, run_sync, server_reachable
 from sync.client import RetryPolicy
 from sync.media import MediaError, normalise_photo, sha256_hex, sign_visit
 from sync.models import SUPERVISOR_ROLES, Assignment, Household, Method, Review, Role, Staff, Visit
@@ -56,7 +56,7 @@ class SyncStatus:
     needs_password: bool = False
 
 
-class AppState:
+class AppState(SupervisionActions):
     """One user's app: the store, the session and the visit being edited."""
 
     def __init__(self, folder: Path, server_url: str | None = None) -> None:
@@ -73,6 +73,7 @@ class AppState:
         self.strokes: dict[str, list[list[list[float]]]] = {}
         self.pad_started: dict[str, float] = {}
         self.retry: RetryPolicy | None = None
+        self._sync_lock = threading.Lock()
 
     def close(self) -> None:
         self.store.close()
@@ -308,6 +309,8 @@ class AppState:
         """Push completed visits, pull assignments; a 401 asks for the password, keeps the work."""
         if self.session is None:
             return SyncReport(error="sync.error.signed_out")
+        if not self._sync_lock.acquire(blocking=False):
+            return SyncReport(error="sync.error.busy")
         self.sync_status.running = True
         try:
             report = run_sync(
@@ -315,8 +318,22 @@ class AppState:
             )
         finally:
             self.sync_status.running = False
+            self._sync_lock.release()
         self._record_sync(report)
         return report
+
+    def sync_if_reachable(self) -> SyncReport | None:
+        """Automatic sync when the network returns: only with work waiting (or after being
+        offline), a login that still works, and a server that answers its health check."""
+        status = self.sync_status
+        if self.session is None or status.running or status.needs_password:
+            return None
+        if not (self.unsynced_count() or self.offline):
+            return None
+        if not server_reachable(self.prefs.server_url):
+            self.offline = True
+            return None
+        return self.sync()
 
     def _record_sync(self, report: SyncReport) -> None:
         self.sync_status.last_error = report.error
@@ -341,49 +358,6 @@ class AppState:
         household = self.store.household(visit.household_id)
         where = f"{household.building}-{household.unit}-{household.room}" if household else ""
         return f"{where} {visit.started_at.date().isoformat()}".strip()
-
-    # ---- supervision (online) ------------------------------------------------------------------
-
-    def supervision(self) -> SupervisionClient:
-        """Raises SupervisionError when signed out; every call may raise it too (offline, 401)."""
-        if self.session is None:
-            raise SupervisionError("sync.error.signed_out")
-        return SupervisionClient(self.prefs.server_url, self.session.token)
-
-    def quota_board(self) -> QuotaBoard:
-        return self.supervision().quota_board()
-
-    def coverage(self) -> CoverageReport:
-        return self.supervision().coverage()
-
-    def visits_of(self, staff_id: str, rule_period: str | None = None) -> list[VisitSummary]:
-        return self.supervision().visits(staff_id=staff_id, period=rule_period)
-
-    def review_queue(self) -> list[VisitSummary]:
-        """Visits waiting for the supervisor's sign-off (R2), oldest first."""
-        waiting = self.supervision().visits(status="pending")
-        return sorted(waiting, key=lambda v: v.started_at)
-
-    def visit_detail(self, visit_id: str) -> VisitDetail:
-        return self.supervision().visit(visit_id)
-
-    def server_blob(self, sha256: str) -> bytes:
-        """A photo or signature of someone else's visit, fetched for review (kept in media)."""
-        if self.store.has_media(sha256):
-            return self.store.read_media(sha256)
-        data = self.supervision().blob(sha256)
-        self.store.put_media(data)
-        return data
-
-    def review(self, visit_id: str, decision: str, comment: str) -> str | None:
-        """Approve or return with an opinion; None on success, else the catalog key."""
-        if decision == "returned" and not comment.strip():
-            return "review.error.comment_needed"
-        try:
-            self.supervision().review(visit_id, decision, comment.strip())
-        except SupervisionError as error:
-            return error.key
-        return None
 
     def parked_items(self) -> list[tuple[str, str]]:
         """``(visit id, catalog key of the reason)`` for visits the server refused."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import httpx
+
 from sync.client import (
     AuthExpired,
     RetryPolicy,
@@ -19,12 +21,13 @@ from sync.client import (
     SyncProgress,
     SyncUnavailable,
 )
+from sync.client_http import api_base
 from sync.store import VisitStore
 
 APP_RETRY = RetryPolicy(attempts=3, base_delay=0.5, max_delay=4.0)
 """A person is waiting at the screen: give up sooner than a background sync would."""
 
-__all__ = ["SyncProgress", "SyncReport", "progress_fraction", "run_sync"]
+__all__ = ["SyncProgress", "SyncReport", "progress_fraction", "run_sync", "server_reachable"]
 
 
 @dataclass
@@ -37,6 +40,15 @@ class SyncReport:
     offline: bool = False
     detail: str = ""
     """The technical reason, for the log and a support call; the screen shows ``error``."""
+
+
+def server_reachable(server_url: str, timeout: float = 3.0) -> bool:
+    """A cheap probe before an automatic sync, so a phone without network stays quiet."""
+    try:
+        response = httpx.get(api_base(server_url) + "/health", timeout=timeout)
+    except httpx.TransportError:
+        return False
+    return response.status_code == 200
 
 
 def progress_fraction(progress: SyncProgress) -> float | None:

@@ -146,3 +146,18 @@ def test_search_finds_households_by_room_and_owner(
     assert [h.id for h in app_state.search_households("1503")] == ["h-1503"]
     assert [h.id for h in app_state.search_households("拒访户")] == ["h-refuser"]
     assert app_state.household_warnings("h-refuser") == ["household.do_not_visit"]
+
+
+def test_automatic_sync_waits_for_the_network_then_sends(
+    app_state: AppState, company: FieldCompany
+) -> None:
+    assert app_state.login(ASSISTANT, company.password) is None
+    assert app_state.sync_if_reachable() is None, "nothing waiting: no automatic sync"
+    company.server.kill()
+    visit_id = record_by_phone(app_state, company.household_ids[3])
+    assert app_state.complete(visit_id) == []
+    assert app_state.sync_if_reachable() is None and app_state.offline
+    company.server.start()
+    report = app_state.sync_if_reachable()
+    assert report is not None and report.pushed == 1 and not app_state.offline
+    assert server_visit_count(company) == 1

@@ -1,0 +1,74 @@
+"""Settings on the screen itself: sign out is refused while visits wait to sync unless the user
+confirms twice more; the language switch turns every label to English and back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from mobile.drafts import COMPANY_TZ, outside_calling_hours
+from tests.mobile.conftest import sign
+from tests.mobile.flet_harness import ScreenHarness
+from tests.mobile.test_visit_form_screen import phone_after_a_login
+
+
+@pytest.fixture
+def screen(tmp_path: Path) -> Iterator[ScreenHarness]:
+    state = phone_after_a_login(tmp_path / "phone")
+    harness = ScreenHarness(state)
+    yield harness
+    harness.close()
+    state.close()
+
+
+def complete_one_visit(screen: ScreenHarness) -> None:
+    state = screen.shell.state
+    visit_id = state.start_visit("h-1501", "relationship", "on_site")
+    state.set_outcome(visit_id, "satisfied")
+    state.edit(visit_id, satisfaction=5)
+    sign(state, visit_id)
+    assert state.complete(visit_id) == []
+
+
+def test_sign_out_with_unsynced_visits_needs_two_more_confirmations(screen: ScreenHarness) -> None:
+    complete_one_visit(screen)
+    screen.click("nav.settings")
+    screen.click("settings.sign_out")
+    assert screen.shell.route == "settings"
+    assert any("1 条回访未同步" in text for text in screen.texts())
+    screen.click("settings.sign_out")
+    assert screen.shell.route == "settings" and screen.shell.state.session is not None
+    screen.click("settings.sign_out")
+    assert screen.shell.route == "login" and screen.shell.state.session is None
+    assert screen.shell.state.unsynced_count() == 1, "signing out never drops unsynced work"
+
+
+def test_sign_out_with_nothing_waiting_is_immediate(screen: ScreenHarness) -> None:
+    screen.click("nav.settings")
+    screen.click("settings.sign_out")
+    assert screen.shell.route == "login"
+
+
+def test_language_switch_changes_every_label(screen: ScreenHarness) -> None:
+    screen.click("nav.settings")
+    screen.click("settings.language.en")
+    assert "Settings" in screen.texts() and "设置" not in screen.texts()
+    assert screen.find("settings.sign_out").content == "Sign out"
+    screen.click("settings.language.zh-CN")
+    assert screen.find("settings.sign_out").content == "退出登录"
+
+
+def test_phone_calls_outside_r15_hours_or_at_meals_are_flagged() -> None:
+    def at(hour: int, minute: int = 0) -> datetime:
+        """A moment given in the company's time zone, handed over in UTC as a phone would."""
+        return datetime(2026, 11, 23, hour, minute, tzinfo=COMPANY_TZ).astimezone(UTC)
+
+    assert outside_calling_hours(at(6, 59))
+    assert not outside_calling_hours(at(9, 30))
+    assert outside_calling_hours(at(12, 0)), "lunch"
+    assert outside_calling_hours(at(18, 0)), "dinner"
+    assert not outside_calling_hours(at(20, 0))
+    assert outside_calling_hours(at(22, 0))
