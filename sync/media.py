@@ -234,6 +234,7 @@ def normalise_photo(
         image = decode_fitted(source, MAX_SIDE, mode="YCbCr")
         ImageOps.exif_transpose(image, in_place=True)
         image = _to_jpeg_mode(image)
+    image.info = {}  # Pillow would copy a JPEG comment (COM) from here into the output
     jpeg = _encode_jpeg(image, JPEG_QUALITY, icc)
     photo = Photo(
         sha256=sha256_hex(jpeg),

@@ -51,6 +51,20 @@ def test_gps_and_all_other_exif_are_gone_from_the_output() -> None:
     assert b"Exif\x00\x00" not in result.thumbnail
 
 
+def test_comments_and_xmp_that_may_name_people_or_places_are_gone() -> None:
+    out = io.BytesIO()
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF exif:GPSLatitude="31,14.5N"/></x:xmpmeta>'
+    comment = "业主王 31.2N 121.4E".encode()
+    pictures.upright_scene().save(out, "JPEG", comment=comment, xmp=xmp)
+    assert comment in out.getvalue() and b"GPSLatitude" in out.getvalue()
+
+    result = normalise_photo(out.getvalue())
+
+    for output in (result.jpeg, result.thumbnail):
+        assert comment not in output and b"GPSLatitude" not in output
+    assert "comment" not in _open(result.jpeg).info
+
+
 def test_capture_time_is_kept_in_the_photo_record() -> None:
     data = pictures.jpeg(pictures.upright_scene(), pictures.phone_exif(offset="+08:00"))
 
