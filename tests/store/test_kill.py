@@ -99,6 +99,7 @@ def check_store_after_kill(folder: Path, returned: Returned) -> None:
         for visit_id in set(ids):
             synced = store.visit_state(visit_id) is VisitState.SYNCED
             assert synced != (visit_id in pending_ids), f"{visit_id} lost from the outbox"
+            assert store.draft(visit_id) is None, f"completed {visit_id} still has a draft"
         for visit_id, wire in returned.done.items():
             assert store.visit_wire(visit_id) == wire, f"visit {visit_id} lost or changed"
             assert store.draft(visit_id) is None
