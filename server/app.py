@@ -17,6 +17,7 @@ from sync.protocol import API_PREFIX
 ROUTERS = [
     "health",
     "auth",
+    "admin",
     "quotas",
     "visits",
     "reports",

@@ -79,13 +79,13 @@ class ParsedFile(Generic[Record]):
 
 
 def parse_file(
-    path: Path,
+    file: Path | bytes,
     columns: dict[str, tuple[str, ...]],
     required: Sequence[str],
     convert: Callable[[dict[str, str]], Record],
 ) -> ParsedFile[Record]:
     """Every row through ``convert``; problems collected, never raised (TableError aside)."""
-    table = read_table(path)
+    table = read_table(file)
     mapping = checked_columns(table, columns, required)
     report = ImportReport(rows=len(table.rows))
     report.ignored_columns = [name for name in table.header if name and name not in mapping]
@@ -187,9 +187,11 @@ def source_converter(zone: ZoneInfo) -> Callable[[dict[str, str]], Source]:
     return source_from_values
 
 
-def import_households(database: Database, path: Path, create_teams: bool = False) -> ImportReport:
+def import_households(
+    database: Database, file: Path | bytes, create_teams: bool = False
+) -> ImportReport:
     """Checks the whole file, then upserts it in one transaction, or writes nothing."""
-    parsed = parse_file(path, HOUSEHOLD_COLUMNS, HOUSEHOLD_REQUIRED, household_from_values)
+    parsed = parse_file(file, HOUSEHOLD_COLUMNS, HOUSEHOLD_REQUIRED, household_from_values)
     report = parsed.report
     with database.write() as session:
         check_teams(session, parsed.records, report, create_teams)
@@ -269,10 +271,10 @@ def rows_by_id(
     return found
 
 
-def import_sources(database: Database, path: Path, policy: Policy) -> ImportReport:
+def import_sources(database: Database, file: Path | bytes, policy: Policy) -> ImportReport:
     """Like households; then the follow-up assignments of the imported closed sources."""
     convert = source_converter(policy.zone)
-    parsed = parse_file(path, SOURCE_COLUMNS, SOURCE_REQUIRED, convert)
+    parsed = parse_file(file, SOURCE_COLUMNS, SOURCE_REQUIRED, convert)
     report = parsed.report
     with database.write() as session:
         check_households(session, parsed.records, report)

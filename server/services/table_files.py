@@ -21,6 +21,7 @@ from zipfile import BadZipFile
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+ZIP_MAGIC = b"PK\x03\x04"
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 CSV_DELIMITERS = (",", "\t", ";")
 
@@ -41,15 +42,18 @@ class Table:
     rows: list[TableRow]
 
 
-def read_table(path: Path) -> Table:
-    """The non-blank rows of the file's first sheet, values as stripped text."""
-    if not path.is_file():
-        raise TableError(f"no such file: {path}")
-    if path.suffix.lower() in XLSX_SUFFIXES:
-        raw_rows = read_xlsx_rows(path)
-    else:
-        raw_rows = read_csv_rows(path.read_bytes())
-    return table_from_rows(raw_rows)
+def read_table(source: Path | bytes) -> Table:
+    """The non-blank rows of the first sheet, values as stripped text; from a file or from the
+    bytes of an upload. A workbook is known by its .xlsx name or by its content (a ZIP)."""
+    named_xlsx = False
+    if isinstance(source, Path):
+        if not source.is_file():
+            raise TableError(f"no such file: {source}")
+        named_xlsx = source.suffix.lower() in XLSX_SUFFIXES
+        source = source.read_bytes()
+    if named_xlsx or source.startswith(ZIP_MAGIC):
+        return table_from_rows(read_xlsx_rows(source))
+    return table_from_rows(read_csv_rows(source))
 
 
 def table_from_rows(raw_rows: list[list[str]]) -> Table:
@@ -91,9 +95,9 @@ def read_csv_rows(data: bytes) -> list[list[str]]:
         raise TableError(f"the file is not valid CSV: {exc}") from None
 
 
-def read_xlsx_rows(path: Path) -> list[list[str]]:
+def read_xlsx_rows(data: bytes) -> list[list[str]]:
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
         raise TableError(f"the file is not a readable XLSX workbook: {exc}") from None
     try:
