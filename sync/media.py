@@ -112,6 +112,7 @@ def _within_pixel_limit(image: Image.Image, limit: int | None) -> bool:
 
 
 def open_photo(data: bytes) -> Image.Image:
+    """Open (header only) a picture from a phone, or raise PhotoError with a code to show."""
     if len(data) > MAX_PHOTO_INPUT_BYTES:
         raise PhotoError("photo_too_large", f"{len(data)} bytes")
     register_heif()
