@@ -10,6 +10,7 @@ from server.body_limit import BodyLimitMiddleware
 from server.db.migrate import upgrade_database
 from server.db.session import Database
 from server.errors import install_error_handlers
+from server.services.policies import policy_for
 from server.settings import Settings
 from sync.protocol import API_PREFIX
 
@@ -28,6 +29,7 @@ ROUTERS = [
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    policy_for(settings)  # a bad --policy file stops start-up with its message, not every request
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.blob_dir.mkdir(parents=True, exist_ok=True)
     database = Database(settings.database_url)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 import uvicorn
 
 from server.app import create_app
 from server.commands.common import add_storage_options, settings_from
+from sync.policy import PolicyError
 
 
 def register(subparsers: Any) -> None:
@@ -20,7 +22,11 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    app = create_app(settings_from(args))
+    try:
+        app = create_app(settings_from(args))
+    except PolicyError as exc:
+        print(f"huifang serve: the policy file is not valid:\n{exc}", file=sys.stderr)
+        return 2
     print(f"Huifang server on http://{args.host}:{args.port}/api/v1 (data: {args.data})")
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0

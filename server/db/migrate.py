@@ -27,3 +27,13 @@ def upgrade_database(database: Database) -> None:
         command.upgrade(config, "head")
     with database.write() as session:
         ensure_bootstrap_rows(session)
+    if database.is_sqlite:
+        _refresh_sqlite_statistics(database)
+
+
+def _refresh_sqlite_statistics(database: Database) -> None:
+    """Without statistics SQLite may keep choosing a narrower index over the board's covering one;
+    `PRAGMA optimize` gathers them cheaply (bounded work), as SQLite advises at start-up."""
+    with database.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+        connection.exec_driver_sql("PRAGMA optimize=0x10002")
