@@ -72,10 +72,17 @@ class RetryPolicy:
 
 @dataclass
 class WireCounter:
-    """Requests made and body bytes sent, for the benchmark and the sync report."""
+    """Requests made and body bytes sent, for the benchmark and the sync report (blob uploads
+    run on a few threads, hence the lock)."""
 
     requests: int = 0
     bytes_sent: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def count(self, body_bytes: int) -> None:
+        with self._lock:
+            self.requests += 1
+            self.bytes_sent += body_bytes
 
 
 def api_base(server_url: str) -> str:
@@ -121,8 +128,7 @@ class Transport:
         headers = {"Authorization": f"Bearer {self.token}", **kwargs.get("headers", {})}
         url = api_base(self.server_url) + path
         request = self.http.build_request(method, url, headers=headers, **options)
-        self.counter.requests += 1
-        self.counter.bytes_sent += len(request.content)
+        self.counter.count(len(request.content))
         try:
             response = self.http.send(request)
         except httpx.TransportError as error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -28,6 +29,7 @@ MAX_MISSING_QUERY = 1000
 MAX_BATCH_BYTES = 1_500_000
 """Under the server's 2 MiB body limit with room for the envelope."""
 PULL_PAGE = 200
+UPLOAD_CONCURRENCY = 4
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -120,28 +122,35 @@ def upload_blobs(
     store: VisitStore,
     hashes: list[str],
     on_bytes: BytesCallback | None = None,
+    concurrency: int = UPLOAD_CONCURRENCY,
 ) -> BlobUpload:
-    """Upload those of ``hashes`` the server lacks; ``on_bytes`` hears of every byte settled,
-    sent or found already there."""
+    """Upload those of ``hashes`` the server lacks, a few at a time (the server's disk and the
+    network overlap); ``on_bytes`` hears of every byte settled, sent or found already there."""
     wanted = set(missing_blobs(transport, hashes)) if hashes else set()
     upload = BlobUpload()
     for sha in hashes:
         if sha not in wanted:
             _tell(on_bytes, media_size(store, sha))
-            continue
-        try:
-            data = store.read_media(sha)
-        except FileNotFoundError:
-            upload.refused[sha] = Refusal(0, ErrorCode.MISSING_BLOBS, f"{sha} not on phone", {})
-            continue
-        refusal = put_blob(transport, sha, data)
-        if refusal is not None:
-            upload.refused[sha] = refusal
-        else:
-            upload.uploaded.append(sha)
-            upload.bytes_sent += len(data)
-        _tell(on_bytes, len(data))
+    to_send = [sha for sha in hashes if sha in wanted]
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        sent = pool.map(lambda sha: send_blob(transport, store, sha), to_send)
+        for sha, (size, refusal) in zip(to_send, sent, strict=True):
+            if refusal is not None:
+                upload.refused[sha] = refusal
+            else:
+                upload.uploaded.append(sha)
+                upload.bytes_sent += size
+            _tell(on_bytes, size)
     return upload
+
+
+def send_blob(transport: Transport, store: VisitStore, sha: str) -> tuple[int, Refusal | None]:
+    """One blob from the phone's media folder to the server: (its size, a refusal or None)."""
+    try:
+        data = store.read_media(sha)
+    except FileNotFoundError:
+        return 0, Refusal(0, ErrorCode.MISSING_BLOBS, f"{sha} is not on this phone", {})
+    return len(data), put_blob(transport, sha, data)
 
 
 def media_size(store: VisitStore, sha: str) -> int:

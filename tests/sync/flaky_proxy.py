@@ -135,14 +135,28 @@ class FlakyProxy:
         exchange = _Exchange()
         up = asyncio.ensure_future(self._upstream(client_r, client_w, server_w, exchange))
         down = asyncio.ensure_future(self._downstream(server_r, client_w, exchange))
-        await asyncio.wait({up, down}, return_when=asyncio.FIRST_COMPLETED)
-        for task in (up, down):
-            task.cancel()
-        for writer in (client_w, server_w):
-            with suppress(Exception):
-                writer.close()
+        try:
+            await asyncio.wait({up, down}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            pass  # the proxy is stopping
+        finally:
+            for task in (up, down):
+                task.cancel()
+            for writer in (client_w, server_w):
+                with suppress(Exception):
+                    writer.close()
 
     async def _upstream(
+        self,
+        reader: asyncio.StreamReader,
+        client_w: asyncio.StreamWriter,
+        server_w: asyncio.StreamWriter,
+        exchange: _Exchange,
+    ) -> None:
+        with suppress(ConnectionError):
+            await self._pump_up(reader, client_w, server_w, exchange)
+
+    async def _pump_up(
         self,
         reader: asyncio.StreamReader,
         client_w: asyncio.StreamWriter,
@@ -171,6 +185,12 @@ class FlakyProxy:
             await server_w.drain()
 
     async def _downstream(
+        self, reader: asyncio.StreamReader, client_w: asyncio.StreamWriter, exchange: _Exchange
+    ) -> None:
+        with suppress(ConnectionError):
+            await self._pump_down(reader, client_w, exchange)
+
+    async def _pump_down(
         self, reader: asyncio.StreamReader, client_w: asyncio.StreamWriter, exchange: _Exchange
     ) -> None:
         while data := await reader.read(CHUNK):
