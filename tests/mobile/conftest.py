@@ -68,8 +68,9 @@ def seed_field_company(server: LiveServer) -> FieldCompany:
 
 
 @pytest.fixture
-def company(live_server: LiveServer) -> FieldCompany:
-    return seed_field_company(live_server)
+def company(sqlite_server: LiveServer) -> FieldCompany:
+    """SQLite only: the app's behaviour does not depend on the server's database."""
+    return seed_field_company(sqlite_server)
 
 
 @pytest.fixture
