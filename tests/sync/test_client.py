@@ -14,6 +14,7 @@ from sqlalchemy import delete, update
 from server.blobs import BlobStore
 from server.db.models import BlobRow, Meta
 from server.db.session import EPOCH_KEY
+from server.services.importing import import_households
 from sync.client import (
     AuthExpired,
     RetryPolicy,
@@ -349,3 +350,22 @@ def forget_blob(server: LiveServer, sha: str) -> None:
     with server.database.write() as session:
         session.execute(delete(BlobRow).where(BlobRow.sha256 == sha))
     BlobStore(server.data_dir / "blobs").delete(sha)
+
+
+def test_imported_households_reach_the_phones_of_their_team(
+    assistant: Assistant, phone: VisitStore
+) -> None:
+    team = assistant.team_id
+    csv = (
+        "id,team,building,unit,room,owner_name,phone,move_in,key_customer,do_not_visit\n"
+        f"h-imp-{team}-1,{team},7栋,1单元,0301,陈业主,13900000001,2024-05-01,false,false\n"
+        f"h-imp-{team}-2,{team},7栋,1单元,0302,林业主,13900000002,,true,false\n"
+    )
+    assert import_households(assistant.server.database, csv.encode()).ok
+    client_for(assistant, phone).sync()
+    rooms = {h.id: h.room for h in phone.households(team)}
+    assert rooms[f"h-imp-{team}-1"] == "0301" and rooms[f"h-imp-{team}-2"] == "0302"
+    moved = csv.replace("0302,林业主", "0303,林业主")
+    assert import_households(assistant.server.database, moved.encode()).ok
+    client_for(assistant, phone).sync()
+    assert phone.household(f"h-imp-{team}-2").room == "0303"  # type: ignore[union-attr]
