@@ -9,7 +9,12 @@ import pytest
 
 from sync.models import Staff
 from sync.store import VisitStore, default_store_folder
-from sync.store_types import DeviceSession, StoreCorruptError, StoreLockedError
+from sync.store_types import (
+    DeviceSession,
+    StoreClosedError,
+    StoreCorruptError,
+    StoreLockedError,
+)
 from tests.store.conftest import Reopen, pending_file
 from tests.store.records import phone_visit
 
@@ -86,3 +91,10 @@ def test_session_is_kept_for_offline_login_until_logout(store: VisitStore, reope
 def test_default_folder_follows_flet_app_storage(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FLET_APP_STORAGE_DATA", "/data/app")
     assert str(default_store_folder()) == "/data/app/store"
+
+
+def test_a_closed_store_refuses_further_calls(store: VisitStore) -> None:
+    store.close()
+    with pytest.raises(StoreClosedError):
+        store.save_draft("v-1", {})
+    store.close()

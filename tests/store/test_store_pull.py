@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from sync.canonical import visit_wire
 from sync.protocol import Change, ChangeType
 from sync.store import VisitStore
 from sync.store_pull import PulledData
@@ -164,3 +165,17 @@ def test_teams_whose_ids_make_the_same_file_name_stay_apart(
     again = reopen(store)
     assert [h.id for h in again.households("north/1")] == ["h-1"]
     assert [h.id for h in again.households("north_1")] == ["h-2"]
+
+
+def test_epoch_change_repeated_after_a_kill_requeues_each_visit_once(store: VisitStore) -> None:
+    """Killed after the requeue write and before the new epoch: the next sync does it again."""
+    store.apply_pull_page([], cursor=3, server_epoch="e1")
+    visits = [phone_visit(n) for n in range(3)]
+    for visit in visits:
+        store.complete_visit(visit)
+    store.mark_sent([str(v.id) for v in visits[:2]])
+    store.on_epoch_change("e2")
+    store.on_epoch_change("e2")
+    entries = store.pending()
+    assert sorted(e.visit_id for e in entries) == sorted(str(v.id) for v in visits)
+    assert {e.visit_id: e.record for e in entries} == {str(v.id): visit_wire(v) for v in visits}
