@@ -88,8 +88,20 @@ class SyncClient:
             retry=retry or RetryPolicy(),
             cancel=threading.Event(),
         )
+        self._owns_http = http is None
         self._progress = SyncProgress()
         self._listener: ProgressCallback | None = None
+
+    def close(self) -> None:
+        """Close the connection pool, unless the caller handed in its own ``http`` client."""
+        if self._owns_http:
+            self.transport.http.close()
+
+    def __enter__(self) -> SyncClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def wire(self) -> WireCounter:
