@@ -59,8 +59,13 @@ def test_login_gives_a_token_that_me_accepts_until_logout(live_server: LiveServe
     assert me(live_server, token).status_code == 401
     assert me(live_server, second).status_code == 200, "logout ends one device's token only"
 
+    with live_server.database.write() as session:
+        session.execute(update(StaffRow).where(StaffRow.id == staff_id).values(active=False))
+    assert me(live_server, second).status_code == 401, "a disabled account's tokens stop working"
+
 
 def test_bad_credentials_and_bad_tokens_get_401(live_server: LiveServer) -> None:
+    """Wrong or unknown user alike (no hint which), and every kind of token that is not live."""
     staff_id = add_staff(live_server.database, "wang")
     wrong = attempt(live_server, "wang", "not the password")
     unknown = attempt(live_server, "nobody")
@@ -83,11 +88,6 @@ def test_bad_credentials_and_bad_tokens_get_401(live_server: LiveServer) -> None
         assert response.status_code == 401
         assert error_code(response) == "unauthorized"
         assert response.headers["www-authenticate"] == "Bearer"
-
-    token = login(live_server.api, "wang")
-    with live_server.database.write() as session:
-        session.execute(update(StaffRow).where(StaffRow.id == staff_id).values(active=False))
-    assert me(live_server, token).status_code == 401, "a disabled account's tokens stop working"
 
 
 def test_repeated_failures_lock_the_user_name_for_a_while(live_server: LiveServer) -> None:

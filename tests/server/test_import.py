@@ -193,6 +193,8 @@ def test_file_level_mistakes_refuse_the_whole_file(tmp_path: Path) -> None:
         parse([["id", "team", "building", "room", "业主", "owner_name"]])
     with pytest.raises(TableError, match="header"):
         parse([[]])
+    with pytest.raises(TableError, match="no such file"):
+        read_table(tmp_path / "nope.csv")
     (tmp_path / "not.xlsx").write_bytes(b"this is not a workbook")
     with pytest.raises(TableError, match="XLSX"):
         read_table(tmp_path / "not.xlsx")
