@@ -203,13 +203,15 @@ def import_households(
 def check_teams(
     session: Session, records: list[tuple[int, Household]], report: ImportReport, create: bool
 ) -> None:
+    """Unknown teams are bad rows, unless asked to create them (only once the file is good)."""
     known = set(session.scalars(select(TeamRow.id)))
     unknown = sorted({h.team_id for _, h in records} - known)
-    if create and unknown and report.ok:
-        for team_id in unknown:
-            session.add(TeamRow(id=team_id, name=team_id, center_id=default_center(session)))
-        session.flush()
-        report.notes.append(f"created team(s) {', '.join(unknown)}")
+    if create:
+        if unknown and report.ok:
+            for team_id in unknown:
+                session.add(TeamRow(id=team_id, name=team_id, center_id=default_center(session)))
+            session.flush()
+            report.notes.append(f"created team(s) {', '.join(unknown)}")
         return
     for number, household in records:
         if household.team_id not in known:
