@@ -14,7 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from server.db.models import StaffRow
 from tests.conftest import CHROMIUM
+from tests.factories import add_staff
 from tests.live_server import LiveServer, free_port
 from tests.mobile.conftest import FieldCompany, seed_field_company
 
@@ -38,9 +40,19 @@ class WebApp:
     log: Path
 
 
+SUPERVISOR = "chenjing"
+
+
 @pytest.fixture
 def field_company(sqlite_server: LiveServer) -> FieldCompany:
-    return seed_field_company(sqlite_server)
+    """The field company plus the assistant's customer-service supervisor (R2 reviewer)."""
+    company = seed_field_company(sqlite_server)
+    boss = add_staff(sqlite_server.database, SUPERVISOR, role="cs_supervisor", team_id="t1")
+    with sqlite_server.database.write() as session:
+        assistant = session.get(StaffRow, company.staff_id)
+        assert assistant is not None
+        assistant.supervisor_id = boss
+    return company
 
 
 @pytest.fixture

@@ -4,15 +4,16 @@ server. A 412x915 screenshot of each screen is kept under test-artifacts/."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from server.db.models import VisitRow
-from tests.e2e.conftest import WebApp
-from tests.factories import jpeg_bytes
+from tests.e2e.conftest import SUPERVISOR, WebApp
 from tests.mobile.conftest import ASSISTANT, FieldCompany
 
 pytestmark = pytest.mark.browser
@@ -24,6 +25,17 @@ SIGNATURE_DRAGS = [
     [(0.10, 0.70), (0.25, 0.20), (0.40, 0.75), (0.55, 0.25), (0.70, 0.70)],
     [(0.75, 0.30), (0.82, 0.80), (0.92, 0.35)],
 ]
+
+
+def door_photo() -> bytes:
+    """A colourful 800x600 JPEG, so the thumbnail visibly is the picked photo."""
+    red = Image.linear_gradient("L").resize((800, 600))
+    green = red.rotate(90).resize((800, 600))
+    image = Image.merge("RGB", (red, green, Image.new("L", (800, 600), 140)))
+    ImageDraw.Draw(image).rectangle((300, 150, 500, 550), fill=(120, 70, 30))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
 
 
 def enable_semantics(page: Any) -> None:
@@ -123,7 +135,7 @@ def test_on_site_visit_recorded_in_the_browser_reaches_the_server(
     reveal(page, button(page, "5分")).click()
 
     photo = tmp_path / "door.jpg"
-    photo.write_bytes(jpeg_bytes(7, size=(800, 600)))
+    photo.write_bytes(door_photo())
     with page.expect_file_chooser(timeout=WAIT_MS) as chooser:
         reveal(page, button(page, "添加照片")).click()
     chooser.value.set_files(str(photo))
@@ -146,3 +158,28 @@ def test_on_site_visit_recorded_in_the_browser_reaches_the_server(
     assert len(rows) == 1
     assert rows[0].household_id == "h-1502" and rows[0].method == "on_site"
     assert len(rows[0].record["photos"]) == 1 and rows[0].record["signature"] is not None
+
+    review_as_supervisor(page, field_company, artifacts_dir)
+    with field_company.server.database.read() as session:
+        assert session.scalars(select(VisitRow)).one().review_status == "approved"
+
+
+def review_as_supervisor(page: Any, company: FieldCompany, artifacts_dir: Path) -> None:
+    """Same device, next user: the supervisor sees the board and signs the visit off (R2)."""
+    button(page, "设置").click()
+    button(page, "退出登录").click()
+    type_into(page, "用户名", SUPERVISOR)
+    type_into(page, "密码", company.password)
+    button(page, "登录").click()
+    button(page, "指标").click()
+    page.get_by_text("回访覆盖率（按规则）", exact=True).wait_for(timeout=WAIT_MS)
+    page.wait_for_timeout(1500)
+    shot(page, artifacts_dir, "10-quota-board")
+    button(page, "审核").click()
+    page.get_by_text("待审核 1 条", exact=True).wait_for(timeout=WAIT_MS)
+    shot(page, artifacts_dir, "11-review-queue")
+    page.get_by_text("3栋2单元1502", exact=False).first.click()
+    type_into(page, "审核意见", "照片和签名齐全")
+    shot(page, artifacts_dir, "12-review-visit")
+    reveal(page, button(page, "审核通过")).click()
+    page.get_by_text("待审核 0 条", exact=True).wait_for(timeout=WAIT_MS)
