@@ -126,12 +126,14 @@ class AppState(SupervisionActions):
     # ---- today and households ------------------------------------------------------------------
 
     def today(self, on: date | None = None) -> list[TodayItem]:
-        """Open assignments, overdue first, then by due date (issue 5 item 2)."""
+        """Open assignments, overdue first, then by due date (issue 5 item 2); one already
+        done on this phone but not yet synced is not shown again."""
         day = on or datetime.now(UTC).date()
+        done = {_fulfils(h.visit) for h in self.store.held_visits() if h.state != "synced"}
         items = [
             TodayItem(a, self.store.household(a.household_id), a.due < day)
             for a in self.store.assignments()
-            if a.status == "open"
+            if a.status == "open" and _asks_for(a) not in done
         ]
         return sorted(items, key=lambda i: (not i.overdue, i.assignment.due))
 
@@ -362,6 +364,15 @@ class AppState(SupervisionActions):
     def parked_items(self) -> list[tuple[str, str]]:
         """``(visit id, catalog key of the reason)`` for visits the server refused."""
         return [(p.visit_id, f"sync.parked.{p.code}") for p in self.store.parked()]
+
+
+def _fulfils(visit: Visit) -> tuple[str, str, str]:
+    return (visit.household_id, visit.kind.value, visit.source_id or str(visit.previous_id or ""))
+
+
+def _asks_for(assignment: Assignment) -> tuple[str, str, str]:
+    link = assignment.source_id or str(assignment.previous_id or "")
+    return (assignment.household_id, assignment.kind.value, link)
 
 
 def _matches(household: Household, words: list[str]) -> bool:

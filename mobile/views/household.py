@@ -59,8 +59,11 @@ def _start_visit(ui: Ui, household: Household) -> list[ft.Control]:
 
     def start(method: str) -> Any:
         def handler(_event: Any) -> None:
-            source = ui.params.get("source") or None
-            visit_id = ui.state.start_visit(household.id, chosen["kind"], method, source_id=source)
+            links = {
+                "source_id": ui.params.get("source") or None,
+                "previous_id": ui.params.get("previous") or None,
+            }
+            visit_id = ui.state.start_visit(household.id, chosen["kind"], method, **links)
             ui.go("visit", id=visit_id)
 
         return handler

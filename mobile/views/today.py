@@ -58,7 +58,8 @@ def _assignment(ui: Ui, item: TodayItem) -> ft.Control:
         lines.append(note(a.reason))
 
     def open_household(_event: Any) -> None:
-        ui.go("household", id=a.household_id, kind=a.kind.value, source=a.source_id or "")
+        links = {"source": a.source_id or "", "previous": str(a.previous_id or "")}
+        ui.go("household", id=a.household_id, kind=a.kind.value, **links)
 
     return ft.Card(
         key=f"assignment.{a.id}",

@@ -161,3 +161,18 @@ def test_automatic_sync_waits_for_the_network_then_sends(
     report = app_state.sync_if_reachable()
     assert report is not None and report.pushed == 1 and not app_state.offline
     assert server_visit_count(company) == 1
+
+
+def test_an_assignment_done_on_the_phone_leaves_today_before_any_sync(
+    app_state: AppState, company: FieldCompany
+) -> None:
+    assert app_state.login(ASSISTANT, company.password) is None
+    app_state.sync()
+    (item,) = app_state.today()
+    company.server.kill()
+    visit_id = app_state.start_visit(item.assignment.household_id, "repair_followup", "phone")
+    app_state.set_outcome(visit_id, "satisfied")
+    app_state.edit(visit_id, satisfaction=5)
+    assert app_state.today(), "a draft does not fulfil the assignment yet"
+    assert app_state.complete(visit_id) == []
+    assert app_state.today() == []
