@@ -121,6 +121,7 @@ def test_a_conflict_in_a_batch_is_parked_with_its_reason_and_the_rest_sync(
     assert "different content" in parked.message
     assert [phone.visit_state(i) for i in ids] == [VisitState.SYNCED] * 4
     assert phone.visit_state(str(made.visit.id)) is VisitState.PARKED
+    assert phone.visit_wire(str(made.visit.id)) == made.record
 
 
 def test_a_refused_request_is_split_until_the_op_that_caused_it_is_parked_alone(

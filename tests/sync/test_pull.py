@@ -109,14 +109,17 @@ def test_eight_concurrent_writers_and_a_paging_reader_see_every_change_exactly_o
     ]
     for thread in writers:
         thread.start()
-    seen: list[str] = []
+    pages: list[dict[str, Any]] = []
     while any(thread.is_alive() for thread in writers):
         page = assistant.get("/sync/pull", cursor=cursor, limit=3).json()
-        seen += [c["data"]["id"] for c in page["changes"] if c["type"] == "household"]
+        pages += [c for c in page["changes"] if c["type"] == "household"]
         cursor = page["cursor"]
     for thread in writers:
         thread.join()
-    seen += [c["data"]["id"] for c in pull_all(assistant, cursor, limit=3)]
+    pages += pull_all(assistant, cursor, limit=3)
+    seen = [c["data"]["id"] for c in pages]
     expected = {f"h-w{w}-{n}" for w in range(WRITERS) for n in range(CHANGES_PER_WRITER)}
     assert len(seen) == len(expected)
     assert set(seen) == expected
+    seqs = [c["seq"] for c in pages]
+    assert seqs == sorted(set(seqs))
