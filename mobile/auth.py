@@ -56,15 +56,22 @@ def login(store: VisitStore, server_url: str, username: str, password: str) -> L
     """Online first; if the server cannot be reached, the saved session of the same user."""
     try:
         response = _post_login(store, server_url, username, password)
+    except httpx.UnsupportedProtocol:
+        raise LoginRefused("login.error.server_address") from None
     except httpx.TransportError:
         return LoginOutcome(_offline_session(store, username, password), offline=True)
+    except (httpx.HTTPError, ValueError):
+        raise LoginRefused("login.error.server_address") from None
     if response.status_code == 401:
         raise LoginRefused("login.error.bad_credentials")
     if response.status_code == 429:
         raise LoginRefused("login.error.too_many")
     if response.status_code != 200:
         raise LoginRefused("login.error.server")
-    body = LoginResponse.model_validate(response.json())
+    try:
+        body = LoginResponse.model_validate(response.json())
+    except ValueError:
+        raise LoginRefused("login.error.server") from None
     session = DeviceSession(
         token=body.token,
         expires_at=body.expires_at,

@@ -77,6 +77,8 @@ def run_sync(
         return SyncReport(error="sync.error.offline", offline=True)
     except SyncAborted:
         return SyncReport(error="sync.error.cancelled")
+    except (httpx.HTTPError, ValueError) as problem:
+        return SyncReport(error="sync.error.offline", offline=True, detail=str(problem))
     except SyncError as problem:
         return SyncReport(
             error="sync.error.protocol", detail=f"{type(problem).__name__}: {problem}"

@@ -72,3 +72,14 @@ def test_phone_calls_outside_r15_hours_or_at_meals_are_flagged() -> None:
     assert outside_calling_hours(at(18, 0)), "dinner"
     assert not outside_calling_hours(at(20, 0))
     assert outside_calling_hours(at(22, 0))
+
+
+def test_a_mistyped_server_address_is_said_in_plain_words(screen: ScreenHarness) -> None:
+    screen.click("nav.settings")
+    screen.click("settings.sign_out")
+    screen.type("login.server", "192.168.1.10:8000")
+    screen.type("login.username", "wang")
+    screen.type("login.password", "secret-pass")
+    screen.click("login.submit")
+    assert screen.shell.route == "login"
+    assert screen.find("login.message").value.startswith("服务器地址不正确")
