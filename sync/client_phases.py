@@ -133,15 +133,25 @@ def upload_blobs(
             _tell(on_bytes, media_size(store, sha))
     to_send = [sha for sha in hashes if sha in wanted]
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        sent = pool.map(lambda sha: send_blob(transport, store, sha), to_send)
-        for sha, (size, refusal) in zip(to_send, sent, strict=True):
-            if refusal is not None:
-                upload.refused[sha] = refusal
-            else:
-                upload.uploaded.append(sha)
-                upload.bytes_sent += size
-            _tell(on_bytes, size)
+        futures = [pool.submit(send_blob, transport, store, sha) for sha in to_send]
+        try:
+            for sha, future in zip(to_send, futures, strict=True):
+                size, refusal = future.result()
+                _count_upload(upload, sha, size, refusal)
+                _tell(on_bytes, size)
+        except BaseException:
+            for future in futures:  # offline, cancelled or logged out: send nothing more
+                future.cancel()
+            raise
     return upload
+
+
+def _count_upload(upload: BlobUpload, sha: str, size: int, refusal: Refusal | None) -> None:
+    if refusal is not None:
+        upload.refused[sha] = refusal
+    else:
+        upload.uploaded.append(sha)
+        upload.bytes_sent += size
 
 
 def send_blob(transport: Transport, store: VisitStore, sha: str) -> tuple[int, Refusal | None]:

@@ -76,7 +76,8 @@ class FlakyProxy:
         return f"http://127.0.0.1:{self.port}"
 
     def fail_next(self, count: int, how: str) -> None:
-        """The next ``count`` requests fail: ``"503"``, ``"drop"`` or ``"cut"``."""
+        """The next ``count`` requests fail: ``"503"``, ``"drop"`` or ``"cut"`` (or ``"pass"``:
+        go through untouched, to let a first request by before the failures)."""
         with self._lock:
             self._scripted.extend([how] * count)
 

@@ -24,6 +24,7 @@ from sync.client import (
     SyncUnavailable,
 )
 from sync.client_phases import (
+    UPLOAD_CONCURRENCY,
     SyncResult,
     collect_outbox,
     pull_changes,
@@ -330,6 +331,22 @@ def test_blob_the_server_refuses_parks_its_visit_with_the_reason(
     assert (parked.visit_id, parked.missing) == (str(made.visit.id), [photo])
     assert parked.code in ("hash_mismatch", "not_an_image")
     assert (result.pushed, phone.visit_state(other[0])) == (1, VisitState.SYNCED)
+
+
+def test_uploads_stop_at_the_first_blob_that_cannot_get_through(
+    assistant: Assistant, phone: VisitStore
+) -> None:
+    """Offline mid-upload: the queued blobs are not each retried in turn."""
+    made = [photo_visit(assistant, phone, seed=200 + n, photos=2) for n in range(10)]
+    hashes = [sha for one in made for sha in one.blobs]
+    with flaky_proxy(assistant.server.port) as proxy:
+        proxy.fail_next(1, "pass")
+        proxy.fail_next(1000, "drop")
+        client = SyncClient(proxy.url, assistant.token, phone, retry=instant_retry(attempts=2))
+        with pytest.raises(SyncUnavailable):
+            upload_blobs(client.transport, phone, hashes)
+    assert len(hashes) == 30
+    assert client.wire.requests <= 1 + 2 * UPLOAD_CONCURRENCY * 2
 
 
 def test_blob_lost_on_the_server_is_uploaded_again_once_and_the_visit_applies(
