@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from server.api.deps import CurrentStaff, DatabaseDep, SettingsDep, _bearer_token
+from server.api.deps import CurrentStaff, DatabaseDep, SettingsDep, bearer_token
 from server.services.login import LoginAttempt, log_in, log_out
 from server.services.staff import staff_record
 from sync.models import Staff
@@ -28,7 +28,7 @@ def login(
 @router.post("/auth/logout", status_code=204)
 def logout(staff: CurrentStaff, request: Request, database: DatabaseDep) -> Response:
     """Revokes the token the request came with; other devices stay logged in."""
-    log_out(database, _bearer_token(request))
+    log_out(database, bearer_token(request))
     return Response(status_code=204)
 
 

@@ -46,7 +46,7 @@ ReadSession = Annotated[Session, Depends(read_session, scope="function")]
 WriteSession = Annotated[Session, Depends(write_session, scope="function")]
 
 
-def _bearer_token(request: Request) -> str:
+def bearer_token(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -56,7 +56,7 @@ def _bearer_token(request: Request) -> str:
 
 def current_staff(request: Request, database: DatabaseDep) -> StaffRow:
     """The caller, from a live token; its own short read so routes keep their session choice."""
-    token = _bearer_token(request)
+    token = bearer_token(request)
     with database.read() as session:
         staff = staff_for_token(session, token)
     if staff is None:
