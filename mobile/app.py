@@ -36,6 +36,8 @@ ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 FONT_FAMILY = "cjk"
 FONT_ASSET = "fonts/DroidSansFallbackFull.ttf"
 PHONE_WIDTH = 412
+READING_WIDTH = 720
+"""On a desktop the screens keep a readable column instead of spanning the window."""
 DEVICE_KEY = "huifang.device"
 AUTO_SYNC_SECONDS = 30.0
 Screen = Callable[[Any], ft.Control]
@@ -74,6 +76,7 @@ class Shell:
         self.route = "login"
         self.params: dict[str, str] = {}
         self.picker: ft.FilePicker | None = None
+        self.wide = False
 
     @property
     def state(self) -> AppState:
@@ -84,6 +87,7 @@ class Shell:
 
     def start(self) -> None:
         setup_page(self.page, self.t("app.title"))
+        self.page.on_resize = self._resized
         self.picker = ft.FilePicker()
         self.go("today" if self._state.session else "login")
 
@@ -95,9 +99,22 @@ class Shell:
 
     def refresh(self) -> None:
         body = SCREENS[self.route](self)
+        self.wide = (self.page.width or 0) > READING_WIDTH + 48
+        if self.wide:
+            body = ft.Row(
+                [ft.Container(body, width=READING_WIDTH)],
+                alignment=ft.MainAxisAlignment.CENTER,
+                vertical_alignment=ft.CrossAxisAlignment.STRETCH,
+                expand=True,
+            )
         self.page.controls = [ft.SafeArea(content=body, expand=True)]
         self.page.bottom_appbar = self._navigation() if self.route != "login" else None
         self.page.update()
+
+    def _resized(self, event: Any) -> None:
+        """A phone turned or a desktop window resized across the reading width: lay out anew."""
+        if ((event.width or 0) > READING_WIDTH + 48) != self.wide and self.route != "login":
+            self.refresh()
 
     def toast(self, text: str) -> None:
         self.page.show_dialog(ft.SnackBar(content=ft.Text(text)))

@@ -147,7 +147,9 @@ class AppState(SupervisionActions):
         """Match building / unit / room (e.g. ``3-2-1501``) or the owner's name."""
         words = query.replace("-", " ").split()
         found = [h for h in self.store.households() if _matches(h, words)]
-        return sorted(found, key=lambda h: (h.building, h.unit, h.room))
+        return sorted(
+            found, key=lambda h: [_natural(h.building), _natural(h.unit), _natural(h.room)]
+        )
 
     def household(self, household_id: str) -> Household | None:
         return self.store.household(household_id)
@@ -373,6 +375,12 @@ def _fulfils(visit: Visit) -> tuple[str, str, str]:
 def _asks_for(assignment: Assignment) -> tuple[str, str, str]:
     link = assignment.source_id or str(assignment.previous_id or "")
     return (assignment.household_id, assignment.kind.value, link)
+
+
+def _natural(text: str) -> tuple[int, str]:
+    """Room 201 before room 1001: numbers compare as numbers, the rest as text."""
+    digits = "".join(c for c in text if c.isdigit())
+    return (int(digits) if digits else 0, text)
 
 
 def _matches(household: Household, words: list[str]) -> bool:
