@@ -4,8 +4,10 @@ each op alone (DESIGN.md "HTTP contract v1")."""
 from __future__ import annotations
 
 import random
+import threading
 import uuid
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -163,3 +165,24 @@ def test_unsatisfied_owner_gets_a_revisit_assignment_on_the_phone(assistant: Ass
     pulled = assistant.get("/sync/pull", cursor=0).json()["changes"]
     revisits = [c["data"] for c in pulled if c["type"] == "assignment"]
     assert [a["previous_id"] for a in revisits] == [str(made.visit.id)]
+
+
+def test_same_batch_pushed_by_racing_retries_is_applied_exactly_once(
+    assistant: Assistant,
+) -> None:
+    """A phone that timed out resends while the first request is still being applied."""
+    records = [assistant.visit(method=Method.PHONE).record for _ in range(10)]
+    answers: list[list[dict[str, Any]]] = []
+
+    def resend() -> None:
+        answers.append(assistant.push(*records))
+
+    threads = [threading.Thread(target=resend) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 4
+    for n in range(10):
+        statuses = sorted(answer[n]["status"] for answer in answers)
+        assert statuses == ["applied", "duplicate", "duplicate", "duplicate"]
