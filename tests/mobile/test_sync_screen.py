@@ -1,0 +1,49 @@
+"""The sync screen against the real server: a revoked login asks for the password right there,
+keeps the waiting visit, and the next sync sends it; progress shows items and kilobytes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mobile.state import AppState
+from tests.mobile.conftest import ASSISTANT, FieldCompany
+from tests.mobile.flet_harness import ScreenHarness
+from tests.mobile.test_state_day import record_on_site
+
+
+@pytest.fixture
+def screen(company: FieldCompany, tmp_path: Path) -> Iterator[ScreenHarness]:
+    state = AppState(tmp_path / "phone", company.server.url)
+    assert state.login(ASSISTANT, company.password) is None
+    harness = ScreenHarness(state)
+    yield harness
+    harness.close()
+    state.close()
+
+
+def test_revoked_login_asks_for_the_password_then_the_visit_goes(
+    screen: ScreenHarness, company: FieldCompany
+) -> None:
+    state = screen.shell.state
+    state.sync()
+    visit_id = record_on_site(state, company.household_ids[4], seed=9)
+    assert state.complete(visit_id) == []
+    assert state.session is not None
+    headers = {"Authorization": f"Bearer {state.session.token}"}
+    httpx.post(f"{company.server.api}/auth/logout", headers=headers).raise_for_status()
+
+    screen.click("nav.sync")
+    screen.click("sync.start")
+    assert screen.has("sync.password"), "the screen asks for the password again"
+    assert "待同步 1 条" in screen.texts()
+    screen.type("sync.password", company.password)
+    screen.click("sync.relogin")
+    screen.click("sync.start")
+    assert "同步完成：上传 1 条，被拒 0 条" in screen.texts()
+    assert "待同步 0 条" in screen.texts()
+    counts = screen.find("sync.counts").value
+    assert counts.startswith("已发送") and "KB" in counts
