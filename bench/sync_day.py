@@ -25,9 +25,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -75,25 +78,45 @@ def record_day(server: LiveServer, folder: Path, name: str, visits: int, seed: i
     return Day(phone, login(server.api, name), payload)
 
 
-def recording_client() -> tuple[httpx.Client, list[Recorded]]:
-    recorded: list[Recorded] = []
+@dataclass
+class Recording:
+    """The requests a sync sent (for the replay), and how long each kind took to answer."""
 
-    def keep(request: httpx.Request) -> None:
+    requests: list[Recorded] = field(default_factory=list)
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    _started: dict[int, float] = field(default_factory=dict)
+
+    def on_request(self, request: httpx.Request) -> None:
         target = request.url.raw_path.decode()
-        recorded.append(Recorded(request.method, target, request.headers.raw, request.read()))
+        self.requests.append(Recorded(request.method, target, request.headers.raw, request.read()))
+        self._started[id(request)] = time.perf_counter()
 
-    return httpx.Client(timeout=120, event_hooks={"request": [keep]}), recorded
+    def on_response(self, response: httpx.Response) -> None:
+        took = time.perf_counter() - self._started.pop(id(response.request))
+        kind = f"{response.request.method} {'/'.join(response.request.url.path.split('/')[3:4])}"
+        self.latencies[kind].append(took)
+
+    def summary(self) -> str:
+        return ", ".join(
+            f"{kind} x{len(times)} {statistics.mean(times) * 1000:.1f} ms"
+            for kind, times in self.latencies.items()
+        )
 
 
-def timed_sync(server_url: str, day: Day) -> tuple[float, list[Recorded], int]:
-    http, recorded = recording_client()
+def timed_sync(server_url: str, day: Day) -> tuple[float, Recording, int]:
+    recording = Recording()
+    hooks: dict[str, list[Callable[..., Any]]] = {
+        "request": [recording.on_request],
+        "response": [recording.on_response],
+    }
+    http = httpx.Client(timeout=120, event_hooks=hooks)
     client = SyncClient(server_url, day.token, day.phone, http=http)
     started = time.perf_counter()
     result = client.sync()
     elapsed = time.perf_counter() - started
     assert result.pushed == len(day.phone.held_visits()) and not day.phone.pending()
     http.close()
-    return elapsed, recorded, client.wire.requests
+    return elapsed, recording, client.wire.requests
 
 
 def replay(bare_url: str, recorded: list[Recorded]) -> float:
@@ -171,10 +194,13 @@ def run(server: LiveServer, bare_url: str, folder: Path, rounds: int, visits: in
     sync_times, bare_times, requests = [], [], 0
     for n in range(rounds):
         day = record_day(server, folder, f"day{n}", visits, seed=100 + n)
-        elapsed, recorded, requests = timed_sync(server.url, day)
-        bare_times.append(replay(bare_url, recorded))
+        elapsed, recording, requests = timed_sync(server.url, day)
+        bare_times.append(replay(bare_url, recording.requests))
         sync_times.append(elapsed)
         print(f"round {n}: sync {elapsed:.2f} s, bare receiver {bare_times[-1]:.2f} s")
+        print(
+            f"  answered in (mean, uploads {UPLOAD_CONCURRENCY} at a time): {recording.summary()}"
+        )
     time_ratio = statistics.median(sync_times) / statistics.median(bare_times)
     print(f"sync_day: requests={requests} wire_ratio={wire_ratio:.3f} time_ratio={time_ratio:.2f}")
 
