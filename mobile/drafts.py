@@ -93,6 +93,7 @@ def visit_fields(draft: Draft, ended_at: datetime) -> dict[str, Any]:
         data["revisit"] = {"needed": True, "due": (data.get("revisit") or {}).get("due")}
     if data["method"] == Method.PHONE.value:
         data["photos"] = []
+        data["inspection"] = []  # nothing was looked at on a call
     return data
 
 

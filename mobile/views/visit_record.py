@@ -6,6 +6,7 @@ import flet as ft
 
 from mobile.views.controls import Ui, note, screen
 from mobile.views.labels import address, kind_label, method_label, outcome_label, when
+from sync.models import Photo
 
 
 def build(ui: Ui, visit_id: str) -> ft.Control:
@@ -49,7 +50,7 @@ def build(ui: Ui, visit_id: str) -> ft.Control:
     return screen(ui.t("visit.title"), body)
 
 
-def _pictures(ui: Ui, photos: list, signature_sha: str | None) -> list[ft.Control]:  # type: ignore[type-arg]
+def _pictures(ui: Ui, photos: list[Photo], signature_sha: str | None) -> list[ft.Control]:
     images: list[ft.Control] = []
     for index, photo in enumerate(photos, start=1):
         path = ui.state.media_path(photo.sha256)

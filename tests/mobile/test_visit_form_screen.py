@@ -88,7 +88,9 @@ def test_visit_with_missing_satisfaction_is_refused(screen: ScreenHarness) -> No
     assert screen.shell.state.completed_visit(visit_id) is None
     screen.click("visit.satisfaction.4")
     screen.click("visit.complete")
-    assert screen.shell.state.completed_visit(visit_id) is not None
+    visit = screen.shell.state.completed_visit(visit_id)
+    assert visit is not None and visit.method.value == "phone"
+    assert visit.signature is None and visit.photos == [] and visit.inspection == []
 
 
 def test_do_not_visit_household_is_flagged_on_the_card_and_the_form(
