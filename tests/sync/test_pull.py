@@ -46,6 +46,16 @@ def test_cursor_that_is_not_a_sequence_number_is_refused(assistant: Assistant) -
         assert response.json()["error"]["code"] == "bad_cursor"
 
 
+def test_page_size_that_is_not_a_number_is_refused_and_zero_means_one(
+    assistant: Assistant,
+) -> None:
+    assert assistant.get("/sync/pull", cursor=0, limit="ten").json()["error"]["code"] == "invalid"
+    for n in range(2):
+        household_change(assistant.server, assistant.team_id, f"h-z{assistant.username}-{n}", "1")
+    page = assistant.get("/sync/pull", cursor=0, limit=0).json()
+    assert (len(page["changes"]), page["more"]) == (1, True)
+
+
 def test_household_change_reaches_its_team_and_nobody_else(server: LiveServer) -> None:
     wang, outsider = new_assistant(server), new_assistant(server)
     seq = household_change(server, wang.team_id, "h-new-1", "0101")
