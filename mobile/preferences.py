@@ -23,6 +23,8 @@ class Preferences:
     language: str = DEFAULT_LANGUAGE
     server_url: str = DEFAULT_SERVER
     last_sync: datetime | None = None
+    last_user: str | None = None
+    """Whose store opens at start-up: each user of a shared phone has their own store."""
 
     @classmethod
     def load(cls, path: Path) -> Preferences:
@@ -35,6 +37,7 @@ class Preferences:
             language=str(data.get("language", DEFAULT_LANGUAGE)),
             server_url=str(data.get("server_url", DEFAULT_SERVER)),
             last_sync=datetime.fromisoformat(stamp) if stamp else None,
+            last_user=data.get("last_user"),
         )
 
     def save(self) -> None:
@@ -42,5 +45,6 @@ class Preferences:
             "language": self.language,
             "server_url": self.server_url,
             "last_sync": self.last_sync.isoformat() if self.last_sync else None,
+            "last_user": self.last_user,
         }
         write_file_atomically(self.path, json.dumps(data).encode())

@@ -28,23 +28,17 @@ from mobile.drafts import (
     visit_fields,
 )
 from mobile.i18n import LANGUAGES, Translator
+from mobile.lists import TodayItem, search, today_items
 from mobile.preferences import DEFAULT_SERVER, Preferences
 from mobile.state_supervision import SupervisionActions
 from mobile.syncing import SyncProgress, SyncReport, run_sync, server_reachable
 from sync.client import RetryPolicy
 from sync.media import MediaError, normalise_photo, sha256_hex, sign_visit
-from sync.models import SUPERVISOR_ROLES, Assignment, Household, Method, Review, Role, Staff, Visit
+from sync.models import SUPERVISOR_ROLES, Household, Method, Review, Role, Staff, Visit
 from sync.store import VisitStore
 from sync.store_types import DeviceSession, StoreError, VisitState
 
 SIGN_OUT_CONFIRMATIONS = 2
-
-
-@dataclass(frozen=True)
-class TodayItem:
-    assignment: Assignment
-    household: Household | None
-    overdue: bool
 
 
 @dataclass
@@ -62,8 +56,9 @@ class AppState(SupervisionActions):
     def __init__(self, folder: Path, server_url: str | None = None) -> None:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
-        self.store = VisitStore.open(folder / "store")
         self.prefs = Preferences.load(folder / "preferences.json")
+        self._sync_lock = threading.Lock()
+        self.store = VisitStore.open(self._store_folder(self.prefs.last_user))
         if server_url:
             self.prefs.server_url = server_url
         self.t = Translator(self.prefs.language)
@@ -73,7 +68,6 @@ class AppState(SupervisionActions):
         self.strokes: dict[str, list[list[list[float]]]] = {}
         self.pad_started: dict[str, float] = {}
         self.retry: RetryPolicy | None = None
-        self._sync_lock = threading.Lock()
 
     def close(self) -> None:
         self.store.close()
@@ -101,15 +95,35 @@ class AppState(SupervisionActions):
 
     def login(self, username: str, password: str) -> str | None:
         """Log in; None on success, else the catalog key of the reason."""
-        if not username.strip() or not password:
+        username = username.strip()
+        if not username or not password:
             return "login.error.empty"
+        previous = self.prefs.last_user
+        self._open_store_of(username)
         try:
-            outcome = auth.login(self.store, self.prefs.server_url, username.strip(), password)
+            outcome = auth.login(self.store, self.prefs.server_url, username, password)
         except auth.LoginRefused as refused:
+            self._open_store_of(previous)
             return refused.key
         self.session, self.offline = outcome.session, outcome.offline
         self.sync_status.needs_password = False
+        self.prefs.last_user = username
+        self.prefs.save()
         return None
+
+    def _store_folder(self, username: str | None) -> Path:
+        """``stores/<user>``: a shared phone never mixes two users' visits or pull cursors."""
+        safe = "".join(c for c in (username or "") if c.isalnum() or c in "._@-")
+        return self.folder / "stores" / (safe or "_nobody")
+
+    def _open_store_of(self, username: str | None) -> None:
+        if self._store_folder(username) == self.store.folder:
+            return
+        with self._sync_lock:  # never close a store under a running sync
+            self.store.close()
+            self.store = VisitStore.open(self._store_folder(username))
+            self.session = auth.usable_session(self.store)
+            self.strokes.clear()
 
     def unsynced_count(self) -> int:
         """Completed visits not yet acknowledged by the server (pending or parked)."""
@@ -126,16 +140,11 @@ class AppState(SupervisionActions):
     # ---- today and households ------------------------------------------------------------------
 
     def today(self, on: date | None = None) -> list[TodayItem]:
-        """Open assignments, overdue first, then by due date (issue 5 item 2); one already
-        done on this phone but not yet synced is not shown again."""
-        day = on or datetime.now(UTC).date()
-        done = {_fulfils(h.visit) for h in self.store.held_visits() if h.state != "synced"}
-        items = [
-            TodayItem(a, self.store.household(a.household_id), a.due < day)
-            for a in self.store.assignments()
-            if a.status == "open" and _asks_for(a) not in done
-        ]
-        return sorted(items, key=lambda i: (not i.overdue, i.assignment.due))
+        """Open assignments, overdue first (issue 5 item 2); see ``mobile/lists.py``."""
+        assignments = self.store.assignments()
+        households = {a.household_id: self.store.household(a.household_id) for a in assignments}
+        waiting = [h.visit for h in self.store.held_visits() if h.state != VisitState.SYNCED]
+        return today_items(assignments, households, waiting, on or datetime.now(UTC).date())
 
     def quota_progress(self) -> list[tuple[str, int, int]]:
         """``(rule title, done, target)`` of the user's own quota rows from the last pull."""
@@ -144,12 +153,7 @@ class AppState(SupervisionActions):
         return [(str(r.get("title") or r.get("rule_id")), r["done"], r["target"]) for r in rows]
 
     def search_households(self, query: str = "") -> list[Household]:
-        """Match building / unit / room (e.g. ``3-2-1501``) or the owner's name."""
-        words = query.replace("-", " ").split()
-        found = [h for h in self.store.households() if _matches(h, words)]
-        return sorted(
-            found, key=lambda h: [_natural(h.building), _natural(h.unit), _natural(h.room)]
-        )
+        return search(self.store.households(), query)
 
     def household(self, household_id: str) -> Household | None:
         return self.store.household(household_id)
@@ -366,23 +370,3 @@ class AppState(SupervisionActions):
     def parked_items(self) -> list[tuple[str, str]]:
         """``(visit id, catalog key of the reason)`` for visits the server refused."""
         return [(p.visit_id, f"sync.parked.{p.code}") for p in self.store.parked()]
-
-
-def _fulfils(visit: Visit) -> tuple[str, str, str]:
-    return (visit.household_id, visit.kind.value, visit.source_id or str(visit.previous_id or ""))
-
-
-def _asks_for(assignment: Assignment) -> tuple[str, str, str]:
-    link = assignment.source_id or str(assignment.previous_id or "")
-    return (assignment.household_id, assignment.kind.value, link)
-
-
-def _natural(text: str) -> tuple[int, str]:
-    """Room 201 before room 1001: numbers compare as numbers, the rest as text."""
-    digits = "".join(c for c in text if c.isdigit())
-    return (int(digits) if digits else 0, text)
-
-
-def _matches(household: Household, words: list[str]) -> bool:
-    fields = [household.building, household.unit, household.room, household.owner_name]
-    return all(any(word in value for value in fields) for word in words)

@@ -6,7 +6,7 @@ from typing import Any
 
 import flet as ft
 
-from mobile.state import TodayItem
+from mobile.lists import TodayItem
 from mobile.views.controls import Ui, button, note, screen
 from mobile.views.labels import address, kind_label
 

@@ -176,3 +176,32 @@ def test_an_assignment_done_on_the_phone_leaves_today_before_any_sync(
     assert app_state.today(), "a draft does not fulfil the assignment yet"
     assert app_state.complete(visit_id) == []
     assert app_state.today() == []
+
+
+def test_two_users_of_one_phone_keep_their_own_work_and_households(
+    tmp_path: Path, company: FieldCompany
+) -> None:
+    from tests.factories import add_household, add_staff
+    from tests.mobile.conftest import publish_households
+
+    add_staff(company.server.database, "liuyang", team_id="t2")
+    publish_households(
+        company.server.database, [add_household(company.server.database, "h-t2-1", team_id="t2")]
+    )
+    state = AppState(tmp_path / "shared-phone", company.server.url)
+    assert state.login(ASSISTANT, company.password) is None
+    state.sync()
+    visit_id = record_by_phone(state, company.household_ids[0])
+    assert state.complete(visit_id) == []
+    assert state.sign_out() == "settings.sign_out_unsynced"
+    assert state.sign_out(confirmations=2) is None
+
+    assert state.login("liuyang", company.password) is None
+    assert state.sync().error is None
+    assert [h.id for h in state.search_households("")] == ["h-t2-1"]
+    assert state.unsynced_count() == 0, "the first user's visit is not pushed as the second's"
+
+    assert state.login(ASSISTANT, company.password) is None
+    assert state.unsynced_count() == 1
+    assert state.sync().pushed == 1
+    state.close()
