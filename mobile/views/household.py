@@ -7,7 +7,7 @@ from typing import Any
 
 import flet as ft
 
-from mobile.views.controls import Ui, button, choice_row, note, screen, warning
+from mobile.views.controls import Live, Ui, button, choice_row, note, screen, warning
 from mobile.views.labels import address, kind_label, method_label, outcome_label, tenure_label, when
 from sync.models import Household, VisitKind
 
@@ -46,16 +46,9 @@ def _tags(ui: Ui, household: Household) -> ft.Control:
 
 
 def _start_visit(ui: Ui, household: Household) -> list[ft.Control]:
+    """Choose the kind (an assignment preselects it), then start on site or by phone."""
     chosen = {"kind": ui.params.get("kind") or VisitKind.RELATIONSHIP.value}
-    kinds = [(k.value, kind_label(ui, k.value)) for k in VisitKind]
-    holder = ft.Container()
-
-    def pick(kind: str) -> None:
-        chosen["kind"] = kind
-        holder.content = choice_row("visit.kind", kinds, kind, pick)
-        holder.update()
-
-    holder.content = choice_row("visit.kind", kinds, chosen["kind"], pick)
+    kinds = Live(lambda live: _kind_row(ui, chosen, live), key="visit.kind_part")
 
     def start(method: str) -> Any:
         def handler(_event: Any) -> None:
@@ -68,30 +61,36 @@ def _start_visit(ui: Ui, household: Household) -> list[ft.Control]:
 
         return handler
 
-    drafts = [
+    on_site = button(
+        "visit.start.on_site", ui.t("household.start_on_site"), start("on_site"), primary=True
+    )
+    phone = button("visit.start.phone", ui.t("household.start_phone"), start("phone"))
+    return [
+        note(ui.t("household.new_visit")),
+        kinds.box,
+        ft.Row([on_site, phone], wrap=True),
+        *_drafts(ui, household),
+    ]
+
+
+def _kind_row(ui: Ui, chosen: dict[str, str], live: Live) -> ft.Control:
+    def pick(kind: str) -> None:
+        chosen["kind"] = kind
+        live.redo()
+
+    kinds = [(k.value, kind_label(ui, k.value)) for k in VisitKind]
+    return choice_row("visit.kind", kinds, chosen["kind"], pick)
+
+
+def _drafts(ui: Ui, household: Household) -> list[ft.Control]:
+    """Visits started here and not completed: continue them instead of starting again."""
+    return [
         button(
             f"draft.{d['id']}",
             ui.t("household.resume", kind=kind_label(ui, d["kind"])),
             _resume(ui, d["id"]),
         )
         for d in ui.state.household_drafts(household.id)
-    ]
-    return [
-        note(ui.t("household.new_visit")),
-        holder,
-        ft.Row(
-            [
-                button(
-                    "visit.start.on_site",
-                    ui.t("household.start_on_site"),
-                    start("on_site"),
-                    primary=True,
-                ),
-                button("visit.start.phone", ui.t("household.start_phone"), start("phone")),
-            ],
-            wrap=True,
-        ),
-        *drafts,
     ]
 
 

@@ -14,52 +14,57 @@ PAD_HEIGHT = 220
 INK = ft.Paint(stroke_width=3, color=ft.Colors.BLACK, stroke_cap=ft.StrokeCap.ROUND)
 
 
-def build(ui: Ui, visit_id: str) -> ft.Control:
-    state = ui.state
-    canvas = cv.Canvas(
-        shapes=_shapes(state.signature_strokes(visit_id)), height=PAD_HEIGHT, expand=True
-    )
+class Pad:
+    """The pad's ink follows the finger; each point also goes to the draft's strokes."""
 
-    def start(event: ft.DragStartEvent[Any]) -> None:
-        state.begin_stroke(visit_id, event.local_position.x, event.local_position.y)
+    def __init__(self, ui: Ui, visit_id: str) -> None:
+        self.state, self.visit_id = ui.state, visit_id
+        strokes = _shapes(self.state.signature_strokes(visit_id))
+        self.canvas = cv.Canvas(shapes=strokes, height=PAD_HEIGHT, expand=True)
 
-    def move(event: ft.DragUpdateEvent[Any]) -> None:
-        strokes = state.signature_strokes(visit_id)
+    def start(self, event: ft.DragStartEvent[Any]) -> None:
+        self.state.begin_stroke(self.visit_id, event.local_position.x, event.local_position.y)
+
+    def move(self, event: ft.DragUpdateEvent[Any]) -> None:
+        strokes = self.state.signature_strokes(self.visit_id)
         before = strokes[-1][-1] if strokes and strokes[-1] else None
-        state.extend_stroke(visit_id, event.local_position.x, event.local_position.y)
+        self.state.extend_stroke(self.visit_id, event.local_position.x, event.local_position.y)
         if before is not None:
-            canvas.shapes.append(_line(before, strokes[-1][-1]))
-            canvas.update()
+            self.canvas.shapes.append(_line(before, strokes[-1][-1]))
+            self.canvas.update()
 
-    def end(_event: Any) -> None:
-        state.end_stroke(visit_id)
+    def end(self, _event: Any) -> None:
+        self.state.end_stroke(self.visit_id)
 
-    def clear(_event: Any) -> None:
-        state.clear_signature(visit_id)
-        canvas.shapes = []
-        canvas.update()
+    def clear(self, _event: Any) -> None:
+        self.state.clear_signature(self.visit_id)
+        self.canvas.shapes = []
+        self.canvas.update()
 
-    detector = ft.GestureDetector(
-        key="signature.pad",
-        content=ft.Container(
-            content=canvas,
+    def detector(self) -> ft.GestureDetector:
+        frame = ft.Container(
+            content=self.canvas,
             height=PAD_HEIGHT,
             bgcolor=ft.Colors.WHITE,
             border=ft.Border.all(2, ft.Colors.BLUE_GREY_300),
             border_radius=8,
-        ),
-        on_pan_start=start,
-        on_pan_update=move,
-        on_pan_end=end,
-        drag_interval=10,
-    )
-    pad = ft.Semantics(content=detector, label=ui.t("signature.pad"), container=True)
+        )
+        return ft.GestureDetector(
+            key="signature.pad",
+            content=frame,
+            on_pan_start=self.start,
+            on_pan_update=self.move,
+            on_pan_end=self.end,
+            drag_interval=10,
+        )
+
+
+def build(ui: Ui, visit_id: str) -> ft.Control:
+    pad = Pad(ui, visit_id)
+    labelled = ft.Semantics(content=pad.detector(), label=ui.t("signature.pad"), container=True)
+    clear = button("signature.clear", ui.t("signature.clear"), pad.clear)
     return ft.Column(
-        [
-            note(ui.t("signature.title")),
-            pad,
-            button("signature.clear", ui.t("signature.clear"), clear),
-        ],
+        [note(ui.t("signature.title")), labelled, clear],
         horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
     )
 

@@ -104,30 +104,53 @@ def test_on_site_visit_recorded_in_the_browser_reaches_the_server(
     page = browser_page
     page.goto(web_app.url)
     enable_semantics(page)
+    log_in_and_pull(page, field_company, artifacts_dir)
+    open_household(page, artifacts_dir)
+    record_on_site_visit(page, artifacts_dir, tmp_path)
+    sync_now(page, "同步完成：上传 1 条")
+    shot(page, artifacts_dir, "9-synced")
 
+    with field_company.server.database.read() as session:
+        rows = list(session.scalars(select(VisitRow)))
+    assert len(rows) == 1
+    assert rows[0].household_id == "h-1502" and rows[0].method == "on_site"
+    assert len(rows[0].record["photos"]) == 1 and rows[0].record["signature"] is not None
+
+    review_as_supervisor(page, field_company, artifacts_dir)
+    with field_company.server.database.read() as session:
+        assert session.scalars(select(VisitRow)).one().review_status == "approved"
+
+
+def log_in_and_pull(page: Any, company: FieldCompany, artifacts_dir: Path) -> None:
     type_into(page, "用户名", ASSISTANT)
-    type_into(page, "密码", field_company.password)
+    type_into(page, "密码", company.password)
     shot(page, artifacts_dir, "1-login")
     button(page, "登录").click()
-
     page.get_by_text("回访任务", exact=True).wait_for(timeout=WAIT_MS)
-    button(page, "同步").click()
-    button(page, "立即同步").click()
-    page.get_by_text("同步完成", exact=False).wait_for(timeout=WAIT_MS)
+    sync_now(page, "同步完成")
     button(page, "今日").click()
     button(page, "打开住户").wait_for(timeout=WAIT_MS)
     shot(page, artifacts_dir, "2-today")
 
+
+def sync_now(page: Any, expected: str) -> None:
+    button(page, "同步").click()
+    button(page, "立即同步").click()
+    page.get_by_text(expected, exact=False).wait_for(timeout=WAIT_MS)
+
+
+def open_household(page: Any, artifacts_dir: Path) -> None:
     button(page, "住户").click()
     type_into(page, "搜索房号或业主姓名", "1502")
     page.get_by_text("业主1502").wait_for(timeout=WAIT_MS)
     shot(page, artifacts_dir, "3-households")
     page.get_by_text("业主1502").click()
-
     button(page, "上门回访").wait_for(timeout=WAIT_MS)
     shot(page, artifacts_dir, "4-household")
-    button(page, "上门回访").click()
 
+
+def record_on_site_visit(page: Any, artifacts_dir: Path, tmp_path: Path) -> None:
+    button(page, "上门回访").click()
     page.get_by_text("现场查看", exact=True).wait_for(timeout=WAIT_MS)
     shot(page, artifacts_dir, "5-visit-form")
     type_into(page, "客户需求", "楼道灯经常不亮")
@@ -147,21 +170,6 @@ def test_on_site_visit_recorded_in_the_browser_reaches_the_server(
     reveal(page, button(page, "完成回访")).click()
     page.get_by_text("此回访已完成，不能再修改").wait_for(timeout=WAIT_MS)
     shot(page, artifacts_dir, "8-completed")
-
-    button(page, "同步").click()
-    button(page, "立即同步").click()
-    page.get_by_text("同步完成：上传 1 条", exact=False).wait_for(timeout=WAIT_MS)
-    shot(page, artifacts_dir, "9-synced")
-
-    with field_company.server.database.read() as session:
-        rows = list(session.scalars(select(VisitRow)))
-    assert len(rows) == 1
-    assert rows[0].household_id == "h-1502" and rows[0].method == "on_site"
-    assert len(rows[0].record["photos"]) == 1 and rows[0].record["signature"] is not None
-
-    review_as_supervisor(page, field_company, artifacts_dir)
-    with field_company.server.database.read() as session:
-        assert session.scalars(select(VisitRow)).one().review_status == "approved"
 
 
 def review_as_supervisor(page: Any, company: FieldCompany, artifacts_dir: Path) -> None:
