@@ -89,3 +89,25 @@ def test_quota_board_cell_opens_the_assistants_visits(
     screen.click(assistant_cell)
     assert screen.has("board.visits.title")
     assert any("3栋2单元" in t for t in screen.texts())
+
+
+def test_a_returned_visit_shows_the_opinion_on_the_assistants_phone(
+    visit_synced: tuple[AppState, str], supervised: FieldCompany, tmp_path: Path
+) -> None:
+    phone, visit_id = visit_synced
+    boss = AppState(tmp_path / "boss", supervised.server.url)
+    try:
+        assert boss.login(SUPERVISOR, supervised.password) is None
+        assert [v.id for v in boss.review_queue()] == [visit_id]
+        assert boss.review(visit_id, "returned", "") == "review.error.comment_needed"
+        assert boss.review(visit_id, "returned", "签名不清楚，请重新回访") is None
+        assert boss.review_queue() == []
+    finally:
+        boss.close()
+    phone.sync()
+    screen = ScreenHarness(phone)
+    try:
+        screen.shell.go("visit", id=visit_id)
+        assert screen.find("visit.review").value == "主管退回：签名不清楚，请重新回访"
+    finally:
+        screen.close()
