@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from mobile.state import AppState
@@ -52,3 +53,16 @@ def test_demo_assistant_pulls_area_households_and_assignments(
         assert state.quota_progress(), "Today shows this month's quota offline"
     finally:
         state.close()
+
+
+def test_demo_command_seeds_and_prints_the_logins(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from server.cli import main
+
+    assert main(["demo", "--seed-only", "--data", str(tmp_path / "demo")]) == 0
+    printed = capsys.readouterr().out
+    assert "200 households" in printed and DEMO_PASSWORD in printed
+    assert all(login.username in printed for login in DEMO_STAFF)
+    assert main(["demo", "--seed-only", "--data", str(tmp_path / "demo")]) == 0
+    assert "already seeded" in capsys.readouterr().out
