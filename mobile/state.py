@@ -358,15 +358,6 @@ class AppState(SupervisionActions):
     def review_of(self, visit_id: str) -> Review | None:
         return self.store.reviews_for(visit_id)
 
-    def visit_title(self, visit_id: str) -> str:
-        """Household and date of a held visit, for lists such as the parked items."""
-        visit = self.store.visit(visit_id)
-        if visit is None:
-            return visit_id[:8]
-        household = self.store.household(visit.household_id)
-        where = f"{household.building}-{household.unit}-{household.room}" if household else ""
-        return f"{where} {visit.started_at.date().isoformat()}".strip()
-
     def parked_items(self) -> list[tuple[str, str]]:
         """``(visit id, catalog key of the reason)`` for visits the server refused."""
         return [(p.visit_id, f"sync.parked.{p.code}") for p in self.store.parked()]

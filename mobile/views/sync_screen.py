@@ -8,7 +8,7 @@ import flet as ft
 
 from mobile.syncing import SyncProgress, SyncReport, progress_fraction
 from mobile.views.controls import Live, Ui, button, note, screen, text_input
-from mobile.views.labels import when
+from mobile.views.labels import address, when
 
 
 def build(ui: Ui) -> ft.Control:
@@ -100,7 +100,15 @@ def _parked(ui: Ui) -> list[ft.Control]:
         return []
     rows: list[ft.Control] = [ft.Divider(), note(ui.t("sync.parked"))]
     for visit_id, reason in items:
-        rows.append(
-            note(f"{ui.state.visit_title(visit_id)}: {ui.t(reason)}", key=f"parked.{visit_id}")
-        )
+        rows.append(note(f"{_visit_title(ui, visit_id)}: {ui.t(reason)}", key=f"parked.{visit_id}"))
     return rows
+
+
+def _visit_title(ui: Ui, visit_id: str) -> str:
+    """Where and when, so the assistant knows which visit the server refused."""
+    visit = ui.state.completed_visit(visit_id)
+    if visit is None:
+        return visit_id[:8]
+    household = ui.state.household(visit.household_id)
+    where = address(ui, household) if household else visit.household_id
+    return f"{where} {when(visit.started_at)}"
