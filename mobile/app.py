@@ -30,7 +30,7 @@ from mobile.views import (
     today,
     visit,
 )
-from mobile.views.controls import TOUCH
+from mobile.views.controls import TOUCH, note, screen
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 FONT_FAMILY = "cjk"
@@ -98,7 +98,7 @@ class Shell:
         self.refresh()
 
     def refresh(self) -> None:
-        body = SCREENS[self.route](self)
+        body = self._build_screen()
         self.wide = (self.page.width or 0) > READING_WIDTH + 48
         if self.wide:
             body = ft.Row(
@@ -110,6 +110,14 @@ class Shell:
         self.page.controls = [ft.SafeArea(content=body, expand=True)]
         self.page.bottom_appbar = self._navigation() if self.route != "login" else None
         self.page.update()
+
+    def _build_screen(self) -> ft.Control:
+        """A screen that fails to build says so (work is safe in the store) instead of freezing."""
+        try:
+            return SCREENS[self.route](self)
+        except Exception:
+            logging.getLogger(__name__).exception("screen %s failed", self.route)
+            return screen(self.t("app.error_title"), [note(self.t("app.error"), key="app.error")])
 
     def _resized(self, event: Any) -> None:
         """A phone turned or a desktop window resized across the reading width: lay out anew."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from mobile import app as app_module
 from mobile.drafts import COMPANY_TZ, outside_calling_hours
 from tests.mobile.conftest import sign
 from tests.mobile.flet_harness import ScreenHarness
@@ -83,3 +84,16 @@ def test_a_mistyped_server_address_is_said_in_plain_words(screen: ScreenHarness)
     screen.click("login.submit")
     assert screen.shell.route == "login"
     assert screen.find("login.message").value.startswith("服务器地址不正确")
+
+
+def test_a_screen_that_fails_to_build_says_so_and_navigation_still_works(
+    screen: ScreenHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(_ui: object) -> None:
+        raise RuntimeError("a bug in a screen")
+
+    monkeypatch.setitem(app_module.SCREENS, "households", broken)
+    screen.click("nav.households")
+    assert screen.has("app.error")
+    screen.click("nav.settings")
+    assert screen.has("settings.sign_out")
