@@ -25,6 +25,7 @@ from mobile.drafts import (
     household_warnings,
     new_draft,
     outside_calling_hours,
+    parse_due,
     visit_fields,
 )
 from mobile.i18n import LANGUAGES, Translator
@@ -207,10 +208,12 @@ class AppState(SupervisionActions):
         }
         return self.edit(visit_id, outcome=outcome, revisit=revisit)
 
-    def set_revisit_due(self, visit_id: str, due: str | None) -> Draft:
+    def set_revisit_due(self, visit_id: str, typed: str) -> bool:
+        """R10's revisit date as typed (YYYY-MM-DD); False (and no date kept) if it is not one."""
         revisit = dict(self._draft(visit_id)["revisit"])
-        revisit["due"] = due
-        return self.edit(visit_id, revisit=revisit)
+        revisit["due"] = parse_due(typed)
+        self.edit(visit_id, revisit=revisit)
+        return revisit["due"] is not None
 
     def add_photo(self, visit_id: str, data: bytes) -> str | None:
         """Normalise a picked photo into the store; None, or the catalog key of the problem."""

@@ -11,7 +11,7 @@ from typing import Any
 
 import flet as ft
 
-from mobile.drafts import INSPECTION_ITEMS, parse_due
+from mobile.drafts import INSPECTION_ITEMS
 from mobile.views import photos, signature_pad, visit_record
 from mobile.views.controls import Live, Ui, button, choice_row, note, screen, text_input, warning
 from mobile.views.labels import address, kind_label, method_label
@@ -161,9 +161,8 @@ def _outcome_part(ui: Ui, visit_id: str, live: Live) -> ft.Control:
 
 def _revisit_field(ui: Ui, visit_id: str, draft: dict[str, Any]) -> ft.Control:
     def typed(event: Any) -> None:
-        due = parse_due(event.control.value or "")
-        ui.state.set_revisit_due(visit_id, due)
-        event.control.error = None if due else ui.t("visit.revisit_format")
+        valid = ui.state.set_revisit_due(visit_id, event.control.value or "")
+        event.control.error = None if valid else ui.t("visit.revisit_format")
         event.control.update()
 
     field = text_input(
