@@ -103,5 +103,6 @@ def browser_page(tmp_path: Path, artifacts_dir: Path) -> Iterator[object]:
         )
         page = context.pages[0] if context.pages else context.new_page()
         yield page
-        page.screenshot(path=str(artifacts_dir / "e2e-last-screen.png"))
+        if context.pages:  # the test may have moved on to a new tab
+            context.pages[-1].screenshot(path=str(artifacts_dir / "e2e-last-screen.png"))
         context.close()

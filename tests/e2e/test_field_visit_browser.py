@@ -106,7 +106,7 @@ def test_on_site_visit_recorded_in_the_browser_reaches_the_server(
     enable_semantics(page)
     log_in_and_pull(page, field_company, artifacts_dir)
     open_household(page, artifacts_dir)
-    record_on_site_visit(page, artifacts_dir, tmp_path)
+    page = record_on_site_visit(page, artifacts_dir, tmp_path)
     sync_now(page, "同步完成：上传 1 条")
     shot(page, artifacts_dir, "9-synced")
 
@@ -115,6 +115,8 @@ def test_on_site_visit_recorded_in_the_browser_reaches_the_server(
     assert len(rows) == 1
     assert rows[0].household_id == "h-1502" and rows[0].method == "on_site"
     assert len(rows[0].record["photos"]) == 1 and rows[0].record["signature"] is not None
+    assert rows[0].record["needs"] == "楼道灯经常不亮", "typed before the tab was closed"
+    assert rows[0].record["satisfaction"] == 5
 
     review_as_supervisor(page, field_company, artifacts_dir)
     with field_company.server.database.read() as session:
@@ -149,13 +151,14 @@ def open_household(page: Any, artifacts_dir: Path) -> None:
     shot(page, artifacts_dir, "4-household")
 
 
-def record_on_site_visit(page: Any, artifacts_dir: Path, tmp_path: Path) -> None:
+def record_on_site_visit(page: Any, artifacts_dir: Path, tmp_path: Path) -> Any:
     button(page, "上门回访").click()
     page.get_by_text("现场查看", exact=True).wait_for(timeout=WAIT_MS)
     shot(page, artifacts_dir, "5-visit-form")
     type_into(page, "客户需求", "楼道灯经常不亮")
     reveal(page, button(page, "满意")).click()
     reveal(page, button(page, "5分")).click()
+    page = reopen_the_draft_in_a_new_tab(page, artifacts_dir)
 
     photo = tmp_path / "door.jpg"
     photo.write_bytes(door_photo())
@@ -170,6 +173,26 @@ def record_on_site_visit(page: Any, artifacts_dir: Path, tmp_path: Path) -> None
     reveal(page, button(page, "完成回访")).click()
     page.get_by_text("此回访已完成，不能再修改").wait_for(timeout=WAIT_MS)
     shot(page, artifacts_dir, "8-completed")
+    return page
+
+
+def reopen_the_draft_in_a_new_tab(page: Any, artifacts_dir: Path) -> Any:
+    """Closing the app mid-visit loses nothing: a new tab (a new Flet session, same device) is
+    offered the draft on Today, and it reopens with what was typed."""
+    url = page.url
+    context = page.context
+    page.close()
+    page = context.new_page()
+    page.goto(url)
+    enable_semantics(page)
+    draft = button(page, "客户关系拜访 · 3栋2单元1502")
+    draft.wait_for(timeout=WAIT_MS)
+    shot(page, artifacts_dir, "5b-draft-after-reload")
+    draft.click()
+    page.get_by_role("textbox", name="客户需求").wait_for(timeout=WAIT_MS)
+    reveal(page, button(page, "5分"))
+    shot(page, artifacts_dir, "5c-draft-reopened")
+    return page
 
 
 def review_as_supervisor(page: Any, company: FieldCompany, artifacts_dir: Path) -> None:
