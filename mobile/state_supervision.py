@@ -29,8 +29,9 @@ class SupervisionActions:
     def coverage(self) -> CoverageReport:
         return self.supervision().coverage()
 
-    def visits_of(self, staff_id: str, rule_period: str | None = None) -> list[VisitSummary]:
-        return self.supervision().visits(staff_id=staff_id, period=rule_period)
+    def visits_of(self, staff_id: str, period: str | None = None) -> list[VisitSummary]:
+        """The visits behind one cell of the board: this person, the period the rule counts."""
+        return self.supervision().visits(staff_id=staff_id, period=period)
 
     def review_queue(self) -> list[VisitSummary]:
         """Visits waiting for the supervisor's sign-off (R2), oldest first."""

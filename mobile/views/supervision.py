@@ -90,7 +90,7 @@ def _cell(ui: Ui, row: QuotaRow, visits: Live) -> ft.Control:
 
 
 def _visit_list(ui: Ui, row: QuotaRow) -> ft.Control:
-    found = ui.state.visits_of(row.staff_id)
+    found = ui.state.visits_of(row.staff_id, row.period)
     lines: list[ft.Control] = [
         note(ui.t("board.visits_of", name=row.name), key="board.visits.title")
     ]
