@@ -133,3 +133,17 @@ def test_typed_text_is_saved_in_the_draft_at_once(screen: ScreenHarness) -> None
     draft = screen.shell.state.draft(visit_id)
     assert draft is not None and draft["needs"] == "楼道灯不亮"
     assert screen.connection.sent, "page diffs went out msgpack-encoded"
+
+
+def test_a_tap_on_the_pad_is_not_a_signature(screen: ScreenHarness) -> None:
+    visit_id = open_new_visit(screen, "h-1501", "on_site")
+    screen.click("visit.outcome.satisfied")
+    screen.click("visit.satisfaction.5")
+    screen.drag("signature.pad", [(50.0, 50.0), (52.0, 51.0)])
+    screen.click("visit.complete")
+    assert "签名太小，请清除后重新签名" in screen.texts()
+    assert screen.shell.state.completed_visit(visit_id) is None
+    screen.click("signature.clear")
+    screen.drag("signature.pad", SIGNATURE)
+    screen.click("visit.complete")
+    assert screen.shell.state.completed_visit(visit_id) is not None
