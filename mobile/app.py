@@ -98,6 +98,7 @@ class Shell:
         self.refresh()
 
     def refresh(self) -> None:
+        self.page.locale_configuration = locales_for(self._state.prefs.language)
         body = self._build_screen()
         self.wide = (self.page.width or 0) > READING_WIDTH + 48
         if self.wide:
@@ -167,6 +168,14 @@ def _file_bytes(picked: ft.FilePickerFile) -> bytes:
     if picked.path:
         return Path(picked.path).read_bytes()
     return b""
+
+
+def locales_for(language: str) -> ft.LocaleConfiguration:
+    """Flutter's own words (date picker, text menus) follow the app's language."""
+    chinese = [ft.Locale("zh"), ft.Locale("zh", "CN")]
+    english = [ft.Locale("en"), ft.Locale("en", "US")]
+    current = chinese[1] if language == "zh-CN" else english[1]
+    return ft.LocaleConfiguration(supported_locales=chinese + english, current_locale=current)
 
 
 def setup_page(page: ft.Page, title: str) -> None:

@@ -7,11 +7,12 @@ marked 电话回访, has no photos or signature, and warns outside calling hours
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import flet as ft
 
-from mobile.drafts import INSPECTION_ITEMS
+from mobile.drafts import COMPANY_TZ, INSPECTION_ITEMS
 from mobile.views import photos, signature_pad, visit_record
 from mobile.views.controls import Live, Ui, button, choice_row, note, screen, text_input, warning
 from mobile.views.labels import address, kind_label, method_label
@@ -169,7 +170,29 @@ def _revisit_field(ui: Ui, visit_id: str, draft: dict[str, Any]) -> ft.Control:
         "visit.revisit_due", ui.t("visit.revisit_due"), draft["revisit"].get("due") or "", typed
     )
     field.hint_text = "YYYY-MM-DD"
-    return field
+    field.expand = True
+
+    def picked(event: Any) -> None:
+        chosen = event.control.value
+        if chosen is not None:
+            day = chosen.date() if isinstance(chosen, datetime) else chosen
+            field.value = day.isoformat()
+            ui.state.set_revisit_due(visit_id, field.value)
+            field.error = None
+            field.update()
+
+    def open_picker(_event: Any) -> None:
+        today = datetime.now(COMPANY_TZ).replace(tzinfo=None)
+        picker = ft.DatePicker(
+            key="visit.revisit_picker",
+            first_date=today,
+            last_date=today + timedelta(days=365),
+            on_change=picked,
+        )
+        ui.page.show_dialog(picker)
+
+    pick = button("visit.revisit_pick", ui.t("visit.revisit_pick"), open_picker)
+    return ft.Row([field, pick], vertical_alignment=ft.CrossAxisAlignment.START)
 
 
 def _complete(ui: Ui, visit_id: str) -> list[ft.Control]:

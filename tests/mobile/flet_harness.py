@@ -116,4 +116,5 @@ def walk(root: Any) -> Iterator[Any]:
 
 def _children(control: BaseControl) -> list[Any]:
     names = ("controls", "content", "bottom_appbar", "title", "subtitle", "leading", "trailing")
+    names += ("_dialogs",)
     return [getattr(control, name) for name in names if getattr(control, name, None) is not None]

@@ -127,6 +127,20 @@ def test_unsatisfied_owner_is_asked_for_a_revisit_date(screen: ScreenHarness) ->
     assert visit is not None and visit.revisit.needed and str(visit.revisit.due) == "2030-01-15"
 
 
+def test_the_revisit_date_can_be_picked_from_a_calendar(screen: ScreenHarness) -> None:
+    visit_id = open_new_visit(screen, "h-1501", "phone")
+    screen.click("visit.outcome.unsatisfied")
+    screen.click("visit.satisfaction.2")
+    screen.click("visit.revisit_pick")
+    picker = screen.find("visit.revisit_picker")
+    picker.value = datetime(2030, 2, 1)
+    screen.fire("visit.revisit_picker", "change")
+    assert screen.find("visit.revisit_due").value == "2030-02-01"
+    screen.click("visit.complete")
+    visit = screen.shell.state.completed_visit(visit_id)
+    assert visit is not None and str(visit.revisit.due) == "2030-02-01"
+
+
 def test_typed_text_is_saved_in_the_draft_at_once(screen: ScreenHarness) -> None:
     visit_id = open_new_visit(screen, "h-1501", "on_site")
     screen.type("visit.needs", "楼道灯不亮")
