@@ -6,6 +6,7 @@ import importlib
 
 from fastapi import APIRouter, FastAPI
 
+from server.blobs import BlobStore
 from server.body_limit import BodyLimitMiddleware
 from server.db.migrate import upgrade_database
 from server.db.session import Database
@@ -31,7 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     policy_for(settings)  # a bad --policy file stops start-up with its message, not every request
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    settings.blob_dir.mkdir(parents=True, exist_ok=True)
+    BlobStore(settings.blob_dir).prepare()
     database = Database(settings.database_url)
     upgrade_database(database)
     app = FastAPI(title="Huifang 回访", version="1.0")

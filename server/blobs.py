@@ -3,7 +3,10 @@
 A blob is written whole or not at all (temp file in the same folder, fsync, ``os.replace``, fsync
 of the folder), so after a crash a name either holds exactly its bytes or is absent; that is why
 the service writes the file *before* the database row that says the blob exists. Files fan out
-into ``ab/cd/abcd...`` folders so no folder grows past a few hundred entries. An S3-compatible
+into 256 ``ab/abcd...`` folders, made once by ``prepare()`` at start-up: an upload then never
+creates a folder (creating two per blob, each with an fsync of its parent, was a fifth of the
+upload time on a fresh server). A folder holds ~4,000 files per million blobs, which ext4 and
+its hashed directories handle without trouble. An S3-compatible
 store can take this class's place later (DESIGN.md layout).
 """
 
@@ -30,7 +33,20 @@ class BlobStore:
         """Where a blob lives; refuses anything but a lowercase hex SHA-256 (no path tricks)."""
         if not SHA256_PATTERN.match(sha256):
             raise ValueError(f"not a sha256: {sha256[:80]!r}")
-        return self.root / sha256[:2] / sha256[2:4] / sha256
+        return self.root / sha256[:2] / sha256
+
+    def prepare(self) -> None:
+        """Make the root and all 256 fan-out folders durable once, before the first upload."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        made = False
+        for prefix in range(256):
+            folder = self.root / f"{prefix:02x}"
+            if not folder.is_dir():
+                folder.mkdir(exist_ok=True)
+                made = True
+        if made:
+            fsync_dir(self.root)
+            fsync_dir(self.root.parent)
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()

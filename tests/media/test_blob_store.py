@@ -21,7 +21,7 @@ def test_a_blob_is_written_once_under_its_fanned_out_hash(tmp_path: Path) -> Non
     assert store.put(sha, data) is True
     assert store.put(sha, data) is False
 
-    assert store.path(sha) == tmp_path / "blobs" / sha[:2] / sha[2:4] / sha
+    assert store.path(sha) == tmp_path / "blobs" / sha[:2] / sha
     assert store.exists(sha) and store.read(sha) == data
     with store.open(sha) as handle:
         assert handle.read() == data
@@ -53,3 +53,12 @@ def test_bytes_that_do_not_match_the_name_are_not_stored(tmp_path: Path) -> None
 def test_only_a_lowercase_sha256_names_a_blob(tmp_path: Path, name: str) -> None:
     with pytest.raises(ValueError):
         BlobStore(tmp_path).path(name)
+
+
+def test_prepared_store_holds_every_fan_out_folder_before_the_first_upload(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path / "blobs")
+    store.prepare()
+    folders = sorted(p.name for p in (tmp_path / "blobs").iterdir())
+    assert folders == [f"{n:02x}" for n in range(256)]
+    data = b"after prepare"
+    assert store.put(_sha(data), data) and store.read(_sha(data)) == data
