@@ -187,7 +187,7 @@ def reopen_the_draft_in_a_new_tab(page: Any, artifacts_dir: Path) -> Any:
     enable_semantics(page)
     draft = button(page, "客户关系拜访 · 3栋2单元1502")
     draft.wait_for(timeout=WAIT_MS)
-    shot(page, artifacts_dir, "5b-draft-after-reload")
+    shot(page, artifacts_dir, "5b-draft-on-today-in-a-new-tab")
     draft.click()
     page.get_by_role("textbox", name="客户需求").wait_for(timeout=WAIT_MS)
     reveal(page, button(page, "5分"))
