@@ -200,8 +200,19 @@ def _check_blobs_stored(session: Session, visit: Visit) -> None:
 
 def _store_visit(session: Session, device_id: str, checked: CheckedVisit) -> VisitRow:
     """The record exactly as received, its query columns, and which blobs it uses."""
-    visit = checked.visit
-    row = VisitRow(
+    row = visit_row_for(checked.visit, checked.record, checked.fingerprint, device_id)
+    session.add(row)
+    session.flush()
+    for sha in dict.fromkeys(visit_blob_hashes(checked.visit)):
+        session.add(VisitBlobRow(visit_id=row.id, sha256=sha))
+    return row
+
+
+def visit_row_for(
+    visit: Visit, record: dict[str, Any], fingerprint: str, device_id: str
+) -> VisitRow:
+    """The stored form of a pushed visit: the wire record plus copies of the queried columns."""
+    return VisitRow(
         id=str(visit.id),
         staff_id=visit.staff_id,
         household_id=visit.household_id,
@@ -214,13 +225,7 @@ def _store_visit(session: Session, device_id: str, checked: CheckedVisit) -> Vis
         started_at=visit.started_at,
         ended_at=visit.ended_at,
         content_hash=content_hash(visit),
-        fingerprint=checked.fingerprint,
-        record=checked.record,
+        fingerprint=fingerprint,
+        record=record,
         device_id=device_id,
     )
-    session.add(row)
-    session.flush()
-    for sha in dict.fromkeys(visit_blob_hashes(visit)):
-        session.add(VisitBlobRow(visit_id=row.id, sha256=sha))
-    session.flush()
-    return row

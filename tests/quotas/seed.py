@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from server.db.models import SourceRow, VisitRow
+from server.db.models import SourceRow
 from server.db.session import Database
-from sync.canonical import content_hash, visit_fingerprint
+from server.services.sync_push import visit_row_for
+from sync.canonical import visit_fingerprint
 from sync.models import Method, Visit, VisitKind
 from tests.factories import add_center, add_household, add_staff, make_visit
 
@@ -32,24 +33,8 @@ class Company:
 
 def store_visit(database: Database, visit: Visit, name: str, company: Company) -> None:
     with database.write() as session:
-        session.add(
-            VisitRow(
-                id=str(visit.id),
-                staff_id=visit.staff_id,
-                household_id=visit.household_id,
-                kind=visit.kind.value,
-                method=visit.method.value,
-                outcome=visit.outcome.value,
-                satisfaction=visit.satisfaction,
-                source_id=visit.source_id,
-                previous_id=str(visit.previous_id) if visit.previous_id else None,
-                started_at=visit.started_at,
-                ended_at=visit.ended_at,
-                content_hash=content_hash(visit),
-                fingerprint=visit_fingerprint(visit),
-                record=visit.model_dump(mode="json", exclude_unset=True),
-            )
-        )
+        wire = visit.model_dump(mode="json", exclude_unset=True)
+        session.add(visit_row_for(visit, wire, visit_fingerprint(visit), device_id=""))
     company.visits[name] = visit
 
 
