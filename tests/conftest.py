@@ -23,7 +23,7 @@ CHROMIUM = os.environ.get("HUIFANG_CHROMIUM", "/usr/bin/chromium")
 def _postgres_reachable() -> str | None:
     """None when usable, else the reason it is not."""
     if not PG_URL:
-        return "HUIFANG_TEST_PG_URL is not set (.ci/run sets it; export it to run the PostgreSQL tests here)"
+        return "HUIFANG_TEST_PG_URL is not set (.ci/run sets it; export it to test PostgreSQL here)"
     try:
         with create_engine(PG_URL).connect() as connection:
             connection.execute(text("select 1"))
