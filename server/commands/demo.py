@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from server.commands.common import add_storage_options, settings_from
 from server.db.migrate import upgrade_database
 from server.db.session import Database
 from server.services.demo_seed import DemoSummary, seed_demo
+from server.services.demo_visits import seed_demo_visits
 from server.services.policies import policy_for
 from server.settings import Settings
 
@@ -60,7 +62,12 @@ def seed(settings: Settings) -> DemoSummary:
     database = Database(settings.database_url)
     try:
         upgrade_database(database)
-        return seed_demo(database, policy_for(settings))
+        policy = policy_for(settings)
+        summary = seed_demo(database, policy)
+        if summary.created:
+            now = datetime.now(UTC)
+            summary.visits = seed_demo_visits(database, settings.blob_dir, policy, now)
+        return summary
     finally:
         database.dispose()
 
@@ -90,7 +97,10 @@ def wait_until_healthy(server: subprocess.Popen[bytes], url: str) -> None:
 
 def print_logins(summary: DemoSummary, server_url: str | None, app_url: str | None) -> None:
     if summary.created:
-        print(f"Demo company seeded: {summary.households} households, {summary.sources} sources.")
+        print(
+            f"Demo company seeded: {summary.households} households, {summary.sources} sources,"
+            f" {summary.visits} visits this month."
+        )
     else:
         print("Demo company already seeded (delete the data folder to start afresh).")
     if server_url:

@@ -65,6 +65,7 @@ class DemoSummary:
     households: int = 0
     sources: int = 0
     assignments: int = 0
+    visits: int = 0
     notes: list[str] = field(default_factory=list)
 
 

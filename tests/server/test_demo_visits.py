@@ -1,0 +1,35 @@
+"""The demo's month of visits goes in as phones send them: blobs checked and stored, visits
+pushed, so the board and the review queue a supervisor opens in the demo are real."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+
+from server.services.demo_seed import DEMO_PASSWORD, seed_demo
+from server.services.demo_visits import DEMO_MONTH, seed_demo_visits
+from sync.policy import load_policy
+from tests.factories import login
+from tests.live_server import LiveServer
+
+
+def test_demo_month_reaches_the_board_and_the_review_queue(sqlite_server: LiveServer) -> None:
+    policy = load_policy()
+    seed_demo(sqlite_server.database, policy)
+    blob_dir = sqlite_server.data_dir / "blobs"
+    applied = seed_demo_visits(sqlite_server.database, blob_dir, policy, datetime.now(UTC))
+    assert applied == sum(on_site + phone for on_site, phone in DEMO_MONTH.values())
+
+    headers = {"Authorization": f"Bearer {login(sqlite_server.api, 'liqiang', DEMO_PASSWORD)}"}
+    board = httpx.get(f"{sqlite_server.api}/quotas", headers=headers).json()["rows"]
+    centre_manager = next(row for row in board if row["rule_id"].startswith("R8-center"))
+    assert (centre_manager["done"], centre_manager["status"]) == (2, "met")
+
+    visits = httpx.get(f"{sqlite_server.api}/visits", headers=headers).json()["visits"]
+    assert len(visits) == applied
+    on_site = next(v for v in visits if v["method"] == "on_site")
+    record = httpx.get(f"{sqlite_server.api}/visits/{on_site['id']}", headers=headers).json()
+    photo_sha = record["record"]["photos"][0]["sha256"]
+    photo = httpx.get(f"{sqlite_server.api}/blobs/{photo_sha}", headers=headers)
+    assert photo.status_code == 200 and photo.content[:2] == b"\xff\xd8"
