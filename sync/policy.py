@@ -1,7 +1,7 @@
 """Company visit policy as data: quota rules, coverage rules, the company time zone.
 
 Rates, windows and targets differ between companies (DOMAIN.md R3: 50 % here, 100 % elsewhere), so
-none of them live in code. The server loads a TOML file (``server/policy_default.toml`` carries
+none of them live in code. The server loads a TOML file (``sync/policy_default.toml`` carries
 DOMAIN.md's defaults); ``huifang policy check FILE`` reports every problem with the file, the rule
 id and the field, so an administrator can fix a policy before the server refuses to start on it.
 
@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sync.models import ComplaintLevel, Method, Outcome, Role, SourceType, VisitKind
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
-DEFAULT_POLICY_PATH = Path(__file__).resolve().parent.parent / "server" / "policy_default.toml"
+DEFAULT_POLICY_PATH = Path(__file__).resolve().parent / "policy_default.toml"
 RuleId = str
 
 
