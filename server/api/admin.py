@@ -9,11 +9,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from server.api.deps import CurrentStaff, DatabaseDep, ReadSession, SettingsDep
+from server.api.deps import CurrentStaff, DatabaseDep, PolicyDep, ReadSession
 from server.db.models import StaffRow
 from server.errors import ApiError
 from server.services.importing import ImportReport, import_households, import_sources
-from server.services.policies import policy_for
 from server.services.staff import list_staff, staff_record
 from server.services.table_files import TableError
 from sync.models import Role, Staff
@@ -44,10 +43,10 @@ async def upload_households(
 
 @router.post("/admin/import/sources")
 async def upload_sources(
-    request: Request, admin: AdminStaff, database: DatabaseDep, settings: SettingsDep
+    request: Request, admin: AdminStaff, database: DatabaseDep, policy: PolicyDep
 ) -> dict[str, Any]:
     data = await request.body()
-    return await report_or_refuse(lambda: import_sources(database, data, policy_for(settings)))
+    return await report_or_refuse(lambda: import_sources(database, data, policy))
 
 
 @router.get("/admin/staff")

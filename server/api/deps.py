@@ -12,8 +12,10 @@ from server.db.models import StaffRow
 from server.db.session import Database
 from server.errors import ApiError
 from server.services.auth import staff_for_token
+from server.services.policies import policy_for
 from server.settings import Settings
 from sync.models import SUPERVISOR_ROLES, Role
+from sync.policy import Policy
 from sync.protocol import ErrorCode
 
 
@@ -37,8 +39,13 @@ def write_session(database: Annotated[Database, Depends(get_database)]) -> Itera
         yield session
 
 
+def get_policy(settings: Annotated[Settings, Depends(get_settings)]) -> Policy:
+    return policy_for(settings)
+
+
 DatabaseDep = Annotated[Database, Depends(get_database)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+PolicyDep = Annotated[Policy, Depends(get_policy)]
 # scope="function": the session closes (a write commits) before the response is sent. FastAPI's
 # default "request" scope runs the exit code AFTER sending, so a client could read its own
 # write back before the commit, or be told "ok" about a write whose commit then failed.

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from server.api.deps import CurrentStaff, ReadSession, SupervisorStaff
-from server.api.supervision_deps import PeriodParam, PolicyDep
+from server.api.deps import CurrentStaff, PolicyDep, ReadSession, SupervisorStaff
+from server.api.supervision_deps import PeriodParam
 from server.services.coverage import coverage_report
 from server.services.quotas import quota_board
 from server.services.scope import check_team_visible, staff_in_scope

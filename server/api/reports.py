@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from server.api.deps import ReadSession, SupervisorStaff
-from server.api.supervision_deps import PeriodParam, PolicyDep
+from server.api.deps import PolicyDep, ReadSession, SupervisorStaff
+from server.api.supervision_deps import PeriodParam
 from server.services.access import visit_scope
 from server.services.report_files import CSV_SHEETS, csv_bytes, workbook_bytes
 from server.services.reports import monthly_report

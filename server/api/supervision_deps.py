@@ -1,5 +1,5 @@
-"""Dependencies of the supervision routers (quotas, coverage, visits, reports): the policy the
-server runs with and the ``period`` query parameter, parsed once with a clear 422."""
+"""The ``period`` query parameter of the supervision routers (quotas, coverage, visits,
+reports), parsed once with a clear 422."""
 
 from __future__ import annotations
 
@@ -8,19 +8,11 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from server.api.deps import SettingsDep
+from server.api.deps import PolicyDep
 from server.errors import ApiError
-from server.services.policies import policy_for
 from sync.periods import Period, parse_period, period_of
 from sync.policy import PeriodKind, Policy
 from sync.protocol import ErrorCode
-
-
-def get_policy(settings: SettingsDep) -> Policy:
-    return policy_for(settings)
-
-
-PolicyDep = Annotated[Policy, Depends(get_policy)]
 
 
 def parse_period_param(text: str | None, policy: Policy) -> Period:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from server.api.deps import CurrentStaff, DatabaseDep, SettingsDep
+from server.api.deps import CurrentStaff, DatabaseDep, PolicyDep
 from server.errors import ApiError
-from server.services.policies import policy_for
 from server.services.sync_pull import DEFAULT_PULL_LIMIT, pull_changes
 from server.services.sync_push import Pusher, push_visits
 from sync.protocol import ErrorCode, PullResponse, PushRequest, PushResponse
@@ -16,10 +15,10 @@ router = APIRouter(tags=["sync"])
 
 @router.post("/sync/push")
 def push(
-    body: PushRequest, staff: CurrentStaff, database: DatabaseDep, settings: SettingsDep
+    body: PushRequest, staff: CurrentStaff, database: DatabaseDep, policy: PolicyDep
 ) -> PushResponse:
     """Each op applied in its own transaction; answered once all have committed."""
-    pusher = Pusher(staff=staff, device_id=body.device_id, policy=policy_for(settings))
+    pusher = Pusher(staff=staff, device_id=body.device_id, policy=policy)
     return push_visits(database, pusher, body.ops)
 
 
@@ -27,13 +26,13 @@ def push(
 def pull(
     staff: CurrentStaff,
     database: DatabaseDep,
-    settings: SettingsDep,
+    policy: PolicyDep,
     cursor: str = "0",
     limit: str | None = None,
 ) -> PullResponse:
     """The caller's changes after ``cursor``, in commit order, and their quota snapshot."""
     position, size = parse_cursor(cursor), parse_limit(limit)
-    return pull_changes(database, staff, position, size, policy_for(settings))
+    return pull_changes(database, staff, position, size, policy)
 
 
 def parse_cursor(text: str) -> int:

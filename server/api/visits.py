@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from server.api.deps import CurrentStaff, ReadSession, SupervisorStaff, WriteSession
-from server.api.supervision_deps import PolicyDep, parse_period_param
+from server.api.deps import CurrentStaff, PolicyDep, ReadSession, SupervisorStaff, WriteSession
+from server.api.supervision_deps import parse_period_param
 from server.services.reviews import review_visit
 from server.services.visit_list import ReviewFilter, list_visits, visit_detail
 from sync.boards import VisitDetail, VisitList
