@@ -146,8 +146,11 @@ COMMENT_LINES = 4
 
 
 def visit_sheet_lines(visit: Visit, household: str = "", staff: str = "") -> list[str]:
-    """The sheet's text for a visit, times as the phone recorded them (its own UTC offset)."""
-    when = f"{visit.started_at:%Y-%m-%d %H:%M}–{visit.ended_at:%H:%M}"
+    """The sheet's text for a visit, times as the phone recorded them (its own UTC offset).
+
+    ASCII punctuation only: the CJK font has no Latin glyphs and the fallback has no en dash.
+    """
+    when = f"{visit.started_at:%Y-%m-%d %H:%M}-{visit.ended_at:%H:%M}"
     score = f" ({visit.satisfaction}/5)" if visit.satisfaction else ""
     lines = [
         f"房号 {household or visit.household_id}  回访人 {staff or visit.staff_id}",

@@ -7,14 +7,13 @@ else is in ``server.services.blobs``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 
-from server.api.deps import CurrentStaff, DatabaseDep, ReadSession, SettingsDep
-from server.blobs import BlobStore
+from server.api.deps import BlobStoreDep, CurrentStaff, DatabaseDep, ReadSession, SettingsDep
 from server.errors import ApiError
 from server.services.blobs import (
     blob_for_download,
@@ -27,13 +26,6 @@ from sync.protocol import ErrorCode, MissingBlobsRequest, MissingBlobsResponse
 
 router = APIRouter(tags=["blobs"])
 IMMUTABLE = "private, max-age=31536000, immutable"
-
-
-def get_blob_store(settings: SettingsDep) -> BlobStore:
-    return BlobStore(settings.blob_dir)
-
-
-BlobStoreDep = Annotated[BlobStore, Depends(get_blob_store)]
 
 
 @router.post("/blobs/missing")

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from server.blobs import BlobStore
 from server.db.models import StaffRow
 from server.db.session import Database
 from server.errors import ApiError
@@ -39,6 +40,10 @@ def write_session(database: Annotated[Database, Depends(get_database)]) -> Itera
         yield session
 
 
+def get_blob_store(settings: Annotated[Settings, Depends(get_settings)]) -> BlobStore:
+    return BlobStore(settings.blob_dir)
+
+
 def get_policy(settings: Annotated[Settings, Depends(get_settings)]) -> Policy:
     return policy_for(settings)
 
@@ -46,6 +51,7 @@ def get_policy(settings: Annotated[Settings, Depends(get_settings)]) -> Policy:
 DatabaseDep = Annotated[Database, Depends(get_database)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PolicyDep = Annotated[Policy, Depends(get_policy)]
+BlobStoreDep = Annotated[BlobStore, Depends(get_blob_store)]
 # scope="function": the session closes (a write commits) before the response is sent. FastAPI's
 # default "request" scope runs the exit code AFTER sending, so a client could read its own
 # write back before the commit, or be told "ok" about a write whose commit then failed.

@@ -5,12 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
-from server.api.deps import CurrentStaff, PolicyDep, ReadSession, SupervisorStaff, WriteSession
+from server.api.deps import (
+    BlobStoreDep,
+    CurrentStaff,
+    PolicyDep,
+    ReadSession,
+    SupervisorStaff,
+    WriteSession,
+)
 from server.api.supervision_deps import parse_period_param
 from server.services.reviews import review_visit
-from server.services.visit_list import ReviewFilter, list_visits, visit_detail
+from server.services.visit_list import ReviewFilter, list_visits, visit_detail, visit_sheet
 from sync.boards import VisitDetail, VisitList
 from sync.models import Review
 from sync.protocol import ReviewRequest
@@ -36,6 +43,14 @@ def get_visits(
 @router.get("/visits/{visit_id}")
 def get_visit(session: ReadSession, caller: CurrentStaff, visit_id: str) -> VisitDetail:
     return visit_detail(session, caller, visit_id)
+
+
+@router.get("/visits/{visit_id}/sheet.png", response_class=Response)
+def get_visit_sheet(
+    session: ReadSession, caller: CurrentStaff, visit_id: str, store: BlobStoreDep
+) -> Response:
+    """A visit record to print or file, as the paper 回访记录表 was: photos and signature too."""
+    return Response(visit_sheet(session, caller, visit_id, store), media_type="image/png")
 
 
 @router.post("/visits/{visit_id}/review")

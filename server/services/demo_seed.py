@@ -128,8 +128,8 @@ def demo_household(
     return Household(
         id=f"h-{building}-{unit}-{room}",
         team_id=team_id,
-        building=str(building),
-        unit=unit,
+        building=f"{building}栋",
+        unit=f"{unit}单元",
         room=room,
         owner_name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(("", *GIVEN)),
         phone=f"13{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}",

@@ -12,7 +12,7 @@ import io
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,7 @@ def seed_demo_visits(database: Database, blob_dir: Path, policy: Policy, now: da
     for username, (on_site, by_phone) in DEMO_MONTH.items():
         staff, households = _staff_and_households(database, username)
         records = [
-            _visit(rng, staff, households, month_start, now, on_site=n < on_site)
+            _visit(rng, staff, households, (month_start, now, policy), on_site=n < on_site)
             for n in range(on_site + by_phone)
         ]
         for record in records:
@@ -83,11 +83,10 @@ def _visit(
     rng: random.Random,
     staff: StaffRow,
     households: list[str],
-    month_start: datetime,
-    now: datetime,
+    month: tuple[datetime, datetime, Policy],
     on_site: bool,
 ) -> DemoVisit:
-    started = _moment_this_month(rng, month_start, now)
+    started = _moment_this_month(rng, *month)
     satisfied = rng.random() > 0.15
     record: dict[str, Any] = {
         "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
@@ -120,11 +119,16 @@ def _on_site(rng: random.Random, record: dict[str, Any]) -> DemoVisit:
     return DemoVisit(signed.visit, blobs)
 
 
-def _moment_this_month(rng: random.Random, month_start: datetime, now: datetime) -> datetime:
-    """A time between the month's start and an hour ago (just now on the 1st's first hour)."""
-    latest = max(month_start, now - timedelta(hours=1))
-    span = (latest - month_start).total_seconds()
-    return (month_start + timedelta(seconds=rng.random() * span)).astimezone(UTC)
+def _moment_this_month(
+    rng: random.Random, month_start: datetime, now: datetime, policy: Policy
+) -> datetime:
+    """A working-hours time (R15) on a day of this month so far, never later than an hour ago,
+    with the company's UTC offset as a phone there records it."""
+    latest = max(month_start, now - timedelta(hours=1)).astimezone(policy.zone)
+    first = month_start.astimezone(policy.zone)
+    day = first + timedelta(days=rng.randint(0, (latest.date() - first.date()).days))
+    moment = day.replace(hour=rng.randint(9, 16), minute=rng.randint(0, 59))
+    return max(first, min(moment, latest))
 
 
 def _scene_jpeg(rng: random.Random) -> bytes:

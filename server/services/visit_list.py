@@ -8,12 +8,15 @@ from enum import StrEnum
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from server.blobs import BlobStore
 from server.db.models import HouseholdRow, StaffRow, VisitRow
 from server.services.access import visit_scope
 from server.services.reviews import reviews_of, visible_visit
 from sync.boards import VisitDetail, VisitList, VisitSummary
+from sync.models import Visit
 from sync.periods import Period, utc_bounds
 from sync.policy import Policy
+from sync.visit_sheet import sheet_for_visit
 
 MAX_LIST = 2000
 
@@ -92,3 +95,13 @@ def visit_detail(session: Session, caller: StaffRow, visit_id: str) -> VisitDeta
         record=visit.record,
         reviews=reviews_of(session, visit.id),
     )
+
+
+def visit_sheet(session: Session, caller: StaffRow, visit_id: str, store: BlobStore) -> bytes:
+    """The printable record of one visit (PNG): text, photo thumbnails, the owner's signature."""
+    row = visible_visit(session, caller, visit_id)
+    staff = session.get(StaffRow, row.staff_id)
+    household = session.get(HouseholdRow, row.household_id)
+    assert staff is not None and household is not None  # foreign keys
+    visit = Visit.model_validate(row.record)
+    return sheet_for_visit(visit, store.read, household_label(household), staff.name)

@@ -104,7 +104,7 @@ def test_a_signed_visit_prints_with_its_own_photos_and_signature() -> None:
     assert lines[:3] == [
         "房号 3栋2单元1201  回访人 李华",
         f"维修回访 · 上门回访 · {signed.visit.started_at:%Y-%m-%d %H:%M}"
-        f"–{signed.visit.ended_at:%H:%M}",
+        f"-{signed.visit.ended_at:%H:%M}",
         "结果 满意 (5/5)",
     ]
     assert lines[3] == "业主意见 维修及时，满意"

@@ -3,9 +3,11 @@ pushed, so the board and the review queue a supervisor opens in the demo are rea
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 
 import httpx
+from PIL import Image
 
 from server.services.demo_seed import DEMO_PASSWORD, seed_demo
 from server.services.demo_visits import DEMO_MONTH, seed_demo_visits
@@ -33,3 +35,23 @@ def test_demo_month_reaches_the_board_and_the_review_queue(sqlite_server: LiveSe
     photo_sha = record["record"]["photos"][0]["sha256"]
     photo = httpx.get(f"{sqlite_server.api}/blobs/{photo_sha}", headers=headers)
     assert photo.status_code == 200 and photo.content[:2] == b"\xff\xd8"
+
+
+def test_a_visit_prints_as_a_sheet_for_those_who_may_see_it(sqlite_server: LiveServer) -> None:
+    policy = load_policy()
+    seed_demo(sqlite_server.database, policy)
+    seed_demo_visits(
+        sqlite_server.database, sqlite_server.data_dir / "blobs", policy, datetime.now(UTC)
+    )
+    own = {"Authorization": f"Bearer {login(sqlite_server.api, 'wangfang', DEMO_PASSWORD)}"}
+    visits = httpx.get(f"{sqlite_server.api}/visits", headers=own).json()["visits"]
+    on_site = next(v for v in visits if v["method"] == "on_site")
+
+    sheet = httpx.get(f"{sqlite_server.api}/visits/{on_site['id']}/sheet.png", headers=own)
+    assert sheet.status_code == 200 and sheet.headers["content-type"] == "image/png"
+    with Image.open(io.BytesIO(sheet.content)) as image:
+        assert image.width >= 600 and image.height >= 400
+
+    colleague = {"Authorization": f"Bearer {login(sqlite_server.api, 'liuyang', DEMO_PASSWORD)}"}
+    refused = httpx.get(f"{sqlite_server.api}/visits/{on_site['id']}/sheet.png", headers=colleague)
+    assert refused.status_code == 404 and refused.json()["error"]["code"] == "not_found"
