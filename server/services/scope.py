@@ -44,7 +44,7 @@ def staff_refs(session: Session, where: ColumnElement[bool]) -> list[StaffRef]:
         .where(where, StaffRow.active)
         .order_by(StaffRow.team_id, StaffRow.role, StaffRow.id)
     )
-    return [StaffRef(*row) for row in session.execute(query)]
+    return [StaffRef(*row) for row in session.connection().execute(query)]  # Core: plain rows
 
 
 def all_staff(session: Session) -> list[StaffRef]:
