@@ -8,10 +8,14 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from sqlalchemy import create_engine, text
 
 from server.db.session import Database
 from server.settings import normalise_db_url
@@ -100,3 +104,18 @@ def start_server(db_url: str, data_dir: Path) -> LiveServer:
     server = LiveServer(db_url=db_url, data_dir=data_dir, port=free_port())
     server.start()
     return server
+
+
+@contextmanager
+def fresh_postgres_database(admin_url: str, prefix: str = "huifang") -> Iterator[str]:
+    """A new, empty PostgreSQL database for some tests' server; dropped (even if in use) after."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{admin_url.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -3,13 +3,11 @@ PostgreSQL: starting `huifang serve` takes seconds, and each test makes its own 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from tests.live_server import LiveServer, start_server
+from tests.live_server import LiveServer, fresh_postgres_database, start_server
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -20,16 +18,8 @@ def media_db_url(
         yield f"sqlite:///{tmp_path_factory.mktemp('media-db') / 'huifang.sqlite3'}"
         return
     admin_url: str = request.getfixturevalue("postgres_admin_url")
-    database = f"huifang_media_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{database}"'))
-    try:
-        yield f"{admin_url.rsplit('/', 1)[0]}/{database}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres_database(admin_url, "huifang_media") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -16,13 +16,12 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
 from server.db.models import StaffRow
 from server.services.auth import hash_password, issue_token
 from sync.store import VisitStore
 from tests.factories import PASSWORD, MadeVisit, add_household, add_team, make_visit
-from tests.live_server import LiveServer, start_server
+from tests.live_server import LiveServer, fresh_postgres_database, start_server
 
 FULL = os.environ.get("HUIFANG_FULL") == "1"
 _names = itertools.count(1)
@@ -37,14 +36,8 @@ def shared_db_url(
         yield f"sqlite:///{tmp_path_factory.mktemp('server') / 'huifang.sqlite3'}"
         return
     admin_url: str = request.getfixturevalue("postgres_admin_url")
-    name = f"huifang_sync_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield f"{admin_url.rsplit('/', 1)[0]}/{name}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_postgres_database(admin_url, "huifang_sync") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
