@@ -71,13 +71,14 @@ def list_visits(
     status: ReviewFilter | None = None,
     limit: int = 500,
 ) -> VisitList:
-    """Visits in the caller's reach, newest first; ``pending`` means not reviewed yet."""
+    """Visits in the caller's reach, newest first. ``pending`` is the caller's review queue: not
+    reviewed yet and not the caller's own, since nobody signs off their own visit (R2)."""
     bounds = utc_bounds(period, policy.zone) if period else None
     query = visits_query(session, caller, bounds)
     if staff_id is not None:
         query = query.where(VisitRow.staff_id == staff_id)
     if status is ReviewFilter.PENDING:
-        query = query.where(VisitRow.review_status.is_(None))
+        query = query.where(VisitRow.review_status.is_(None), VisitRow.staff_id != caller.id)
     elif status is not None:
         query = query.where(VisitRow.review_status == status.value)
     query = query.order_by(VisitRow.started_at.desc()).limit(min(limit, MAX_LIST))

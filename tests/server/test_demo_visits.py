@@ -55,3 +55,21 @@ def test_a_visit_prints_as_a_sheet_for_those_who_may_see_it(sqlite_server: LiveS
     colleague = {"Authorization": f"Bearer {login(sqlite_server.api, 'liuyang', DEMO_PASSWORD)}"}
     refused = httpx.get(f"{sqlite_server.api}/visits/{on_site['id']}/sheet.png", headers=colleague)
     assert refused.status_code == 404 and refused.json()["error"]["code"] == "not_found"
+
+
+def test_review_queue_leaves_out_the_reviewers_own_visits(sqlite_server: LiveServer) -> None:
+    policy = load_policy()
+    seed_demo(sqlite_server.database, policy)
+    seed_demo_visits(
+        sqlite_server.database, sqlite_server.data_dir / "blobs", policy, datetime.now(UTC)
+    )
+    supervisor = {"Authorization": f"Bearer {login(sqlite_server.api, 'chenjing', DEMO_PASSWORD)}"}
+    everything = httpx.get(f"{sqlite_server.api}/visits", headers=supervisor).json()["visits"]
+    queue = httpx.get(
+        f"{sqlite_server.api}/visits", params={"status": "pending"}, headers=supervisor
+    ).json()["visits"]
+
+    own = {v["id"] for v in everything if v["staff_name"] == "陈静"}
+    assert own, "the demo gives the supervisor visits of her own"
+    assert queue and not own & {v["id"] for v in queue}
+    assert len(queue) == len(everything) - len(own)
