@@ -18,6 +18,7 @@ from server.db.models import AssignmentRow, HouseholdRow, SourceRow, StaffRow, V
 from server.services.changes import record_change
 from server.services.coverage import source_from_row
 from server.services.quotas import own_quota_rows
+from server.services.staff import staff_record
 from sync.models import Assignment, AssignmentStatus, Household, Staff, Visit
 from sync.periods import Period
 from sync.planning import (
@@ -44,18 +45,6 @@ def assignment_from_row(row: AssignmentRow) -> Assignment:
             "reason": row.reason,
             "status": row.status,
         }
-    )
-
-
-def staff_from_row(row: StaffRow) -> Staff:
-    return Staff(
-        id=row.id,
-        username=row.username,
-        name=row.name,
-        role=row.role,
-        team_id=row.team_id,
-        center_id=row.center_id,
-        supervisor_id=row.supervisor_id,
     )
 
 
@@ -97,7 +86,7 @@ def save_all(session: Session, assignments: Iterable[Assignment]) -> list[Assign
 
 def active_staff(session: Session) -> list[Staff]:
     rows = session.scalars(select(StaffRow).where(StaffRow.active).order_by(StaffRow.id))
-    return [staff_from_row(row) for row in rows]
+    return [staff_record(row) for row in rows]
 
 
 def assign_sources(
