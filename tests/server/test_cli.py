@@ -144,3 +144,14 @@ def test_import_refusals_exit_nonzero_with_a_reason(tmp_path: Path) -> None:
     )
     assert created.returncode == 0, created.stderr
     assert "created team(s) t1, t2" in created.stdout
+
+
+def test_serve_refuses_to_start_on_a_bad_policy_and_says_why(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text('[[quota]]\nid = "R8-typo"\nrole = "centre_boss"\n', encoding="utf-8")
+
+    result = run_huifang("serve", "--data", str(tmp_path / "var"), "--policy", str(policy))
+
+    assert result.returncode == 2
+    assert "the policy file is not valid" in result.stderr
+    assert "R8-typo" in result.stderr and "role" in result.stderr
