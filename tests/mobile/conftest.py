@@ -19,6 +19,8 @@ from sync.models import Assignment, VisitKind
 from sync.protocol import ChangeType
 from tests.factories import PASSWORD, add_household, add_staff
 from tests.live_server import LiveServer
+from tests.mobile.flet_harness import ScreenHarness
+from tests.mobile.offline_phone import phone_after_a_login
 
 ASSISTANT = "wangfang"
 HOUSEHOLDS = 12
@@ -96,3 +98,13 @@ def sign(
         for x, y in rest:
             state.extend_stroke(visit_id, x, y)
         state.end_stroke(visit_id)
+
+
+@pytest.fixture
+def screen(tmp_path: Path) -> Iterator[ScreenHarness]:
+    """The app's screens on an offline phone that logged in once (no renderer, no server)."""
+    state = phone_after_a_login(tmp_path / "phone")
+    harness = ScreenHarness(state)
+    yield harness
+    harness.close()
+    state.close()

@@ -3,27 +3,14 @@ Flutter also gives screen readers), a stable ``key`` for tests, and a touch targ
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import flet as ft
-import pytest
 
 from tests.mobile.flet_harness import ScreenHarness, walk
-from tests.mobile.test_visit_form_screen import phone_after_a_login
 
 BUTTONS = (ft.FilledButton, ft.OutlinedButton, ft.TextButton, ft.Button)
 INPUTS = (ft.TextField, ft.Checkbox)
-
-
-@pytest.fixture
-def screen(tmp_path: Path) -> Iterator[ScreenHarness]:
-    state = phone_after_a_login(tmp_path / "phone")
-    harness = ScreenHarness(state)
-    yield harness
-    harness.close()
-    state.close()
 
 
 def problems_on_screen(screen: ScreenHarness, seen: list[str]) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.mobile.flet_harness import ScreenHarness
-from tests.mobile.test_visit_form_screen import phone_after_a_login
+from tests.mobile.offline_phone import phone_after_a_login
 
 
 def test_parked_visit_is_listed_with_its_reason_in_plain_words(tmp_path: Path) -> None:

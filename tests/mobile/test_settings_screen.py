@@ -3,9 +3,7 @@ confirms twice more; the language switch turns every label to English and back."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -13,16 +11,6 @@ from mobile import app as app_module
 from mobile.drafts import COMPANY_TZ, outside_calling_hours
 from tests.mobile.conftest import sign
 from tests.mobile.flet_harness import ScreenHarness
-from tests.mobile.test_visit_form_screen import phone_after_a_login
-
-
-@pytest.fixture
-def screen(tmp_path: Path) -> Iterator[ScreenHarness]:
-    state = phone_after_a_login(tmp_path / "phone")
-    harness = ScreenHarness(state)
-    yield harness
-    harness.close()
-    state.close()
 
 
 def complete_one_visit(screen: ScreenHarness) -> None:

@@ -4,58 +4,11 @@ score, and a household that refuses visits is flagged loudly (R13)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import datetime
 
-import pytest
-
-from mobile.state import AppState
-from sync.models import Household, Staff
-from sync.protocol import Change, ChangeType
-from sync.store_types import DeviceSession
 from tests.mobile.flet_harness import ScreenHarness
 
-HOUSEHOLDS = [
-    Household(id="h-1501", team_id="t1", building="3", unit="2", room="1501", owner_name="王业主"),
-    Household(
-        id="h-0909",
-        team_id="t1",
-        building="3",
-        unit="1",
-        room="0909",
-        owner_name="拒访户",
-        do_not_visit=True,
-    ),
-]
 SIGNATURE = [(20.0, 120.0), (60.0, 40.0), (100.0, 150.0), (140.0, 50.0), (180.0, 140.0)]
-
-
-def phone_after_a_login(folder: Path) -> AppState:
-    """A phone that logged in once and pulled its households (no server needed from here)."""
-    state = AppState(folder, "http://127.0.0.1:9")
-    staff = Staff(
-        id="s-wang", username="wang", name="王芳", role="property_assistant", team_id="t1"
-    )
-    state.store.save_session(
-        DeviceSession("token", datetime.now(UTC) + timedelta(days=7), staff, state.prefs.server_url)
-    )
-    changes = [
-        Change(seq=n, type=ChangeType.HOUSEHOLD, data=h.model_dump(mode="json"))
-        for n, h in enumerate(HOUSEHOLDS, start=1)
-    ]
-    state.store.apply_pull_page(changes, len(changes), "epoch-1")
-    state.session = state.store.session()
-    return state
-
-
-@pytest.fixture
-def screen(tmp_path: Path) -> Iterator[ScreenHarness]:
-    state = phone_after_a_login(tmp_path / "phone")
-    harness = ScreenHarness(state)
-    yield harness
-    harness.close()
-    state.close()
 
 
 def open_new_visit(screen: ScreenHarness, household_id: str, method: str) -> str:
