@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from server.db.migrate import upgrade_database
+from server.db.session import Database
+from server.settings import normalise_db_url
 from tests.live_server import LiveServer, fresh_postgres_database, start_server
 
 PG_URL = os.environ.get("HUIFANG_TEST_PG_URL", "")
@@ -72,6 +75,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'server' / 'huifang.sqlite3'}"
     url: str = request.getfixturevalue("postgres_url")
     return url
+
+
+@pytest.fixture
+def database(db_url: str, tmp_path: Path) -> Iterator[Database]:
+    """A freshly migrated database, no server process: for tests of the services themselves."""
+    (tmp_path / "server").mkdir(exist_ok=True)
+    db = Database(normalise_db_url(db_url))
+    upgrade_database(db)
+    yield db
+    db.dispose()
 
 
 @pytest.fixture

@@ -61,17 +61,9 @@ class LiveServer:
         self._wait_until_healthy()
 
     def _wait_until_healthy(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            assert self.process is not None
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_tail()}")
-            try:
-                if httpx.get(f"{self.api}/health", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise RuntimeError(f"server did not start in time: {self.log_tail()}")
+        assert self.process is not None
+        if not wait_for_health(self.api, self.process):
+            raise RuntimeError(f"server did not start: {self.log_tail()}")
 
     def log_tail(self) -> str:
         path = self.data_dir / "server.log"
@@ -97,6 +89,20 @@ class LiveServer:
     def restart(self) -> None:
         self.kill()
         self.start()
+
+
+def wait_for_health(
+    api: str, process: subprocess.Popen[bytes], timeout_s: float = START_TIMEOUT_S
+) -> bool:
+    """True once ``api``/health answers 200; False if the process exits or time runs out."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"{api}/health", timeout=1).status_code == 200:
+                return True
+        except httpx.TransportError:
+            time.sleep(0.1)
+    return False
 
 
 def start_server(db_url: str, data_dir: Path) -> LiveServer:

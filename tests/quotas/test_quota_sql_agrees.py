@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from server.db.migrate import upgrade_database
 from server.db.models import VisitRow
 from server.db.session import Database
 from server.services.quotas import quota_board
 from server.services.scope import all_staff
-from server.settings import normalise_db_url
 from sync.models import Method, Outcome, Role, VisitKind
 from sync.periods import month_period, reference_period
 from sync.policy import load_policy
@@ -27,15 +23,6 @@ from tests.factories import add_household, add_staff
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 20, 12, tzinfo=SHANGHAI)
 ROLES = [r for r in Role if r is not Role.ADMIN]
-
-
-@pytest.fixture
-def database(db_url: str, tmp_path: Path) -> Iterator[Database]:
-    (tmp_path / "server").mkdir(exist_ok=True)
-    db = Database(normalise_db_url(db_url))
-    upgrade_database(db)
-    yield db
-    db.dispose()
 
 
 def seed_random_visits(database: Database, count: int) -> list[CountedVisit]:

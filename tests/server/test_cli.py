@@ -6,14 +6,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.live_server import free_port
+from tests.live_server import free_port, wait_for_health
 from tests.server.cli_runner import ISOLATED_VARIABLES, run_huifang
 from tests.server.import_files import household_rows, write_csv, write_xlsx
 
@@ -35,23 +34,12 @@ def fresh_server(tmp_path: Path) -> Iterator[str]:
     )
     api = f"http://127.0.0.1:{port}/api/v1"
     try:
-        wait_for_health(api, process)
+        assert wait_for_health(api, process), "huifang serve did not answer /health"
         yield api
     finally:
         process.terminate()
         process.wait(timeout=10)
         log.close()
-
-
-def wait_for_health(api: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(f"{api}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError("huifang serve did not answer /health")
 
 
 def test_a_fresh_folder_serves_and_the_cli_feeds_the_running_server(
