@@ -2,7 +2,7 @@
 
 Phones take 12 MP photos of 3-6 MB, rotated by EXIF and carrying GPS (DESIGN.md "Photos and
 signatures"). Here they become small, upright JPEGs with no metadata but the capture time, named by
-the SHA-256 of their bytes. The server re-opens every upload with ``check_image_bytes`` before it
+the SHA-256 of their bytes. The server checks every upload with ``sync.upload_check`` before it
 stores it. Pillow's decompression-bomb guard stays on everywhere; images over its pixel limit are
 refused outright (the guard only *warns* between 1x and 2x the limit, so we check it ourselves).
 HEIC/HEIF from iPhones is accepted through pillow-heif, registered on first use. The printable
@@ -130,34 +130,6 @@ def open_photo(data: bytes) -> Image.Image:
     if not _within_pixel_limit(image, Image.MAX_IMAGE_PIXELS):
         raise PhotoError("photo_too_large", f"{image.width}x{image.height}")
     return image
-
-
-def check_image_bytes(data: bytes, max_pixels: int = MAX_UPLOAD_PIXELS) -> str:
-    """The server's check of an upload: a whole JPEG or PNG within the pixel limit.
-
-    Returns the media type. The image is decoded to the end (a truncated file fails), JPEGs at
-    1/8 scale so even a big one costs little: the entropy-coded data is still read in full.
-    The limit is tighter than Pillow's 89 MP: our photos are ≤ 1600 px and signatures ≤ 2000 px,
-    and a 10 MB PNG of one colour could otherwise make the server allocate 350 MB to check it.
-    """
-    try:
-        image = Image.open(io.BytesIO(data), formats=["JPEG", "PNG"])
-    except UnidentifiedImageError as exc:
-        raise NotAnImageError("neither a JPEG nor a PNG") from exc
-    except Exception as exc:  # bomb (DecompressionBombError), malformed header
-        raise NotAnImageError(str(exc)) from exc
-    with image:
-        if image.format not in UPLOAD_TYPES:
-            raise NotAnImageError(f"format {image.format}")
-        if not _within_pixel_limit(image, max_pixels):
-            raise NotAnImageError(f"{image.width}x{image.height} exceeds the pixel limit")
-        if image.format != "PNG":
-            image.draft(None, (max(1, image.width // 8), max(1, image.height // 8)))
-        try:
-            image.load()
-        except Exception as exc:  # truncated or corrupt data
-            raise NotAnImageError(str(exc)) from exc
-        return UPLOAD_TYPES[image.format]
 
 
 # --- photos -----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from sync.media import decode_fitted, open_photo
+from sync.media import MediaError, decode_fitted, open_photo
 from sync.models import Method, Outcome, Visit, VisitKind
 
 FONT_CANDIDATES = (
@@ -69,7 +69,24 @@ def draw_mixed_text(
         x += font.getlength(run)
 
 
+UNREADABLE_LABEL = "图片无法显示 Unreadable picture"
+
+
 def _open_for_sheet(data: bytes, box: tuple[int, int]) -> Image.Image:
+    """The picture fitted to ``box``; a grey notice in its place when its bytes do not decode.
+
+    The server's upload check reads a blob's structure, not every pixel, so a stored blob can
+    still fail to decode here; the rest of the record is worth printing all the same.
+    """
+    try:
+        return _decode_for_sheet(data, box)
+    except (MediaError, OSError, SyntaxError, ValueError):
+        notice = Image.new("RGBA", box, (235, 235, 235, 255))
+        draw_mixed_text(ImageDraw.Draw(notice), (12, box[1] // 2), UNREADABLE_LABEL, FONT_SIZE)
+        return notice
+
+
+def _decode_for_sheet(data: bytes, box: tuple[int, int]) -> Image.Image:
     with open_photo(data) as image:
         fitted = decode_fitted(image, max(box))
         ImageOps.exif_transpose(fitted, in_place=True)
@@ -93,7 +110,7 @@ def compose_visit_sheet(
     """One PNG with a visit's text lines, photo grid and signature, for the workbook and print.
 
     ``lines`` are ready-made labels (e.g. "户号 3-2-1201", "结果 满意"); ``photos`` are JPEG
-    bytes (thumbnails are enough). Unreadable photos raise PhotoError rather than vanish.
+    bytes (thumbnails are enough). An unreadable picture leaves a notice in its cell, never a gap.
     """
     line_height = FONT_SIZE + 12
     cell_w = (SHEET_WIDTH - 2 * SHEET_MARGIN - (SHEET_COLUMNS - 1) * SHEET_GAP) // SHEET_COLUMNS

@@ -72,15 +72,22 @@ def png_claiming_size(width: int, height: int) -> bytes:
     The IDAT holds a little deflate data of zero rows; a decoder that trusted the header would
     allocate width x height pixels before noticing anything.
     """
+    return png_with_image_data(width, height, zlib.compress(b"\x00" * (width + 1) * 4, 9))
+
+
+def png_with_image_data(width: int, height: int, image_data: bytes) -> bytes:
+    """A greyscale PNG with the given IDAT bytes, every chunk's CRC correct."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
         return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    rows = zlib.compress(b"\x00" * (width + 1) * 4, 9)
     return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", image_data)
+        + chunk(b"IEND", b"")
     )
 
 

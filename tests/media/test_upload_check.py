@@ -6,7 +6,8 @@ import io
 
 import pytest
 
-from sync.media import MAX_UPLOAD_PIXELS, NotAnImageError, check_image_bytes, normalise_photo
+from sync.media import MAX_UPLOAD_PIXELS, NotAnImageError, normalise_photo
+from sync.upload_check import check_image_bytes
 from tests.media import pictures
 
 
@@ -63,4 +64,21 @@ def test_a_jpeg_with_garbage_after_its_header_is_refused() -> None:
     data[600:] = b"\x00" * (len(data) - 600)
 
     with pytest.raises(NotAnImageError):
+        check_image_bytes(bytes(data))
+
+
+def test_a_jpeg_cut_just_before_its_end_marker_is_refused() -> None:
+    data = normalise_photo(pictures.jpeg(pictures.upright_scene())).jpeg
+    assert data.endswith(b"\xff\xd9")
+
+    with pytest.raises(NotAnImageError, match="truncated"):
+        check_image_bytes(data[:-2])
+
+
+def test_a_png_with_one_byte_changed_in_its_image_data_is_refused() -> None:
+    data = bytearray(pictures.png(pictures.detailed_photo((400, 300))))
+    idat = data.index(b"IDAT")
+    data[idat + 100] ^= 0x01
+
+    with pytest.raises(NotAnImageError, match="CRC"):
         check_image_bytes(bytes(data))

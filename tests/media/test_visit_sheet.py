@@ -14,8 +14,10 @@ from sync.media import (
     sha256_hex,
     sign_visit,
 )
+from sync.upload_check import check_image_bytes
 from sync.visit_sheet import (
     FONT_CANDIDATES,
+    SHEET_MARGIN,
     compose_visit_sheet,
     draw_mixed_text,
     load_cjk_font,
@@ -109,3 +111,13 @@ def test_a_signed_visit_prints_with_its_own_photos_and_signature() -> None:
     ]
     assert lines[3] == "业主意见 维修及时，满意"
     assert sheet.height > Image.open(io.BytesIO(compose_visit_sheet(lines, [], None))).height
+
+
+def test_a_stored_picture_that_does_not_decode_prints_as_a_notice_not_an_error() -> None:
+    broken = pictures.png_with_image_data(64, 48, b"not deflate data at all")
+    assert check_image_bytes(broken) == "image/png"  # whole by structure, so the server keeps it
+
+    sheet = Image.open(io.BytesIO(compose_visit_sheet(LINES, [broken], None))).convert("RGB")
+
+    cell = sheet.crop((SHEET_MARGIN, sheet.height - 300, SHEET_MARGIN + 300, sheet.height - 60))
+    assert (235, 235, 235) in {colour for _, colour in cell.getcolors(1 << 16) or []}
