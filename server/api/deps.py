@@ -70,8 +70,8 @@ def bearer_token(request: Request) -> str:
 def current_staff(request: Request, database: DatabaseDep) -> StaffRow:
     """The caller, from a live token; its own short read so routes keep their session choice."""
     token = bearer_token(request)
-    with database.read() as session:
-        staff = staff_for_token(session, token)
+    with database.read_connection() as connection:
+        staff = staff_for_token(connection, token)
     if staff is None:
         raise ApiError(401, ErrorCode.UNAUTHORIZED, "token is unknown, expired or revoked")
     return staff

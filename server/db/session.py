@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.db.models import Meta, SequenceCounter
@@ -69,6 +69,12 @@ class Database:
             yield session
 
     @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """``write()`` for a statement or two of Core, without an ORM session's own cost."""
+        with self._writer_turn(), self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
     def _writer_turn(self) -> Iterator[None]:
         if not self.is_sqlite:
             yield
@@ -84,6 +90,11 @@ class Database:
     def read(self) -> Iterator[Session]:
         with self._reader() as session, session.begin():
             yield session
+
+    @contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        with self.read_engine.connect() as connection:
+            yield connection
 
     def server_epoch(self) -> str:
         with self.read() as session:

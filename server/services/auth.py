@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from server.db.models import StaffRow, TokenRow, utc_now
 
@@ -48,13 +48,26 @@ def issue_token(
     return token, expires_at
 
 
-def staff_for_token(session: Session, token: str) -> StaffRow | None:
-    """The active staff member a live, unrevoked token belongs to, else None."""
-    now = utc_now()
-    query = (
-        select(StaffRow)
-        .join(TokenRow, TokenRow.staff_id == StaffRow.id)
-        .where(TokenRow.token_hash == token_digest(token))
-        .where(TokenRow.revoked_at.is_(None), TokenRow.expires_at > now, StaffRow.active)
-    )
-    return session.scalars(query).first()
+_STAFF_FOR_TOKEN = (
+    select(*StaffRow.__table__.columns)
+    .join(TokenRow, TokenRow.staff_id == StaffRow.id)
+    .where(TokenRow.token_hash == bindparam("digest"), TokenRow.expires_at > bindparam("now"))
+    .where(TokenRow.revoked_at.is_(None), StaffRow.active)
+)
+"""Core, not an ORM query: every request runs it, and loading through the ORM cost a third of
+a photo upload's server time."""
+
+
+def staff_for_token(connection: Connection | Session, token: str) -> StaffRow | None:
+    """The active staff member a live, unrevoked token belongs to, else None.
+
+    The row comes back detached, as if a closed session had loaded it.
+    """
+    found = connection.execute(
+        _STAFF_FOR_TOKEN, {"digest": token_digest(token), "now": utc_now()}
+    ).first()
+    if found is None:
+        return None
+    staff = StaffRow(**found._asdict())
+    make_transient_to_detached(staff)
+    return staff

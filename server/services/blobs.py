@@ -1,10 +1,11 @@
 """Blob uploads and downloads (DESIGN.md HTTP contract: ``/blobs/missing``, ``HEAD/PUT/GET``).
 
 An upload is checked before anything is stored: its bytes must hash to its name (400
-hash_mismatch) and open as a whole JPEG or PNG within the pixel limit (415 not_an_image; a
-decompression bomb is refused from its header, never decoded). The file is written and fsynced
-*before* the ``blobs`` row is committed, so a row always has its file; a crash in between leaves
-a file without a row, which the next upload of the same bytes simply adopts.
+hash_mismatch) and be a whole JPEG or PNG within the pixel limit (415 not_an_image; a
+decompression bomb is refused from its header, never decoded; see ``sync.upload_check``). The
+file is written and fsynced *before* the ``blobs`` row is committed, so a row always has its
+file; a crash in between leaves a file without a row, which the next upload of the same bytes
+simply adopts.
 
 Who may download: the uploader, and whoever may see a visit that uses the blob (the access rule
 of ``server.services.access``, applied through ``visit_blobs``).
@@ -13,12 +14,11 @@ of ``server.services.access``, applied through ``visit_blobs``).
 from __future__ import annotations
 
 import hashlib
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server.blobs import SHA256_PATTERN, BlobStore
@@ -26,10 +26,9 @@ from server.db.models import BlobRow, StaffRow, VisitBlobRow, VisitRow
 from server.db.session import Database
 from server.errors import ApiError
 from server.services.access import visit_scope
-from sync.media import NotAnImageError, check_image_bytes
+from sync.media import NotAnImageError
 from sync.protocol import ErrorCode
-
-_DECODE_SLOTS = threading.BoundedSemaphore(4)
+from sync.upload_check import check_image_bytes, media_type_of
 
 
 @dataclass(frozen=True)
@@ -69,46 +68,43 @@ def is_stored(session: Session, sha256: str) -> bool:
 def store_upload(
     database: Database, store: BlobStore, staff_id: str, sha256: str, data: bytes
 ) -> StoredBlob:
-    """Verify, write the file, then record it. Runs in a worker thread (hashing, decoding, fsync).
+    """Verify, write the file, then record it. Runs in a worker thread (hashing, fsync).
 
-    Already-recorded bytes skip the image check: they hash to a name whose bytes were checked.
+    A file already under this name was checked before it was written, and its name is its
+    hash, so the same bytes skip the image check; the row is added if a crash had left the file
+    without one. A recorded blob whose file was lost is checked and written again.
     """
     require_blob_name(sha256)
     if hashlib.sha256(data).hexdigest() != sha256:
         raise ApiError(400, ErrorCode.HASH_MISMATCH, "the body does not hash to the blob's name")
-    with database.read() as session:
-        known = session.get(BlobRow, sha256)
-        if known is not None:
-            store.put(sha256, data)  # no-op unless the file was lost: then it is restored
-            return StoredBlob(sha256, known.size, known.media_type, created=False)
-    media_type = _require_image(data)
-    store.put(sha256, data)
-    created = _record_blob(
-        database,
-        BlobRow(sha256=sha256, size=len(data), media_type=media_type, uploaded_by=staff_id),
-    )
+    if store.exists(sha256):
+        media_type = media_type_of(data)
+    else:
+        media_type = _require_image(data)
+        store.put(sha256, data)
+    created = _record_blob(database, sha256, len(data), media_type, staff_id)
     return StoredBlob(sha256, len(data), media_type, created=created)
 
 
 def _require_image(data: bytes) -> str:
-    """At most a few decodes at once: each may hold up to ~100 MB of pixels while it checks."""
     try:
-        with _DECODE_SLOTS:
-            return check_image_bytes(data)
+        return check_image_bytes(data)
     except NotAnImageError as exc:
         raise ApiError(415, ErrorCode.NOT_AN_IMAGE, exc.message_en, detail=exc.detail) from exc
 
 
-def _record_blob(database: Database, row: BlobRow) -> bool:
-    """Insert the row; False when a concurrent upload of the same bytes recorded it first."""
-    try:
-        with database.write() as session:
-            if session.get(BlobRow, row.sha256) is not None:
-                return False
-            session.add(row)
-    except IntegrityError:
-        return False
-    return True
+def _record_blob(database: Database, sha256: str, size: int, media_type: str, staff: str) -> bool:
+    """Insert the row unless it is there; False when it was (an earlier or concurrent upload).
+
+    One Core statement: each upload commits its own row, and the ORM's unit of work around a
+    single INSERT cost more than the INSERT and its fsync.
+    """
+    row = {"sha256": sha256, "size": size, "media_type": media_type, "uploaded_by": staff}
+    with database.write_connection() as connection:
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(BlobRow).on_conflict_do_nothing(index_elements=["sha256"])
+        inserted = connection.execute(statement.returning(BlobRow.sha256), row).scalar()
+        return inserted is not None
 
 
 def blob_for_download(session: Session, store: BlobStore, staff: StaffRow, sha256: str) -> BlobFile:
