@@ -21,7 +21,7 @@ from sync.protocol import ErrorCode
 router = APIRouter(tags=["admin"])
 
 
-def admin_staff(staff: CurrentStaff) -> StaffRow:
+async def admin_staff(staff: CurrentStaff) -> StaffRow:
     if Role(staff.role) is not Role.ADMIN:
         raise ApiError(403, ErrorCode.FORBIDDEN, "only an administrator may do this")
     return staff

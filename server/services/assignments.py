@@ -9,12 +9,12 @@ and are stable, so running any of this twice creates nothing twice.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.db.models import AssignmentRow, HouseholdRow, SourceRow, StaffRow, VisitRow
+from server.db.models import AssignmentRow, HouseholdRow, SourceRow, StaffRow
 from server.services.changes import record_change
 from server.services.coverage import source_from_row
 from server.services.quotas import own_quota_rows
@@ -135,19 +135,17 @@ def reopen_done_by(session: Session, visit_id: str) -> list[Assignment]:
     return reopened
 
 
-def assignments_after_visit(
-    session: Session, visit_row: VisitRow, policy: Policy, now: datetime | None = None
-) -> list[Assignment]:
+def assignments_after_visit(session: Session, visit: Visit, policy: Policy) -> list[Assignment]:
     """Call inside the transaction that applied a pushed visit. Closes the assignments it
-    fulfils, creates a revisit for an unsatisfied owner (R10) and a rectification for failed
-    inspection items (R19), and refreshes the visitor's quota row on their phone. Returns the
-    assignments created."""
-    visit = Visit.model_validate(visit_row.record)
+    fulfils and creates a revisit for an unsatisfied owner (R10) and a rectification for failed
+    inspection items (R19). Returns the assignments created.
+
+    The visitor's quota is not republished here: the last page of every pull carries their
+    snapshot as of that moment (``sync_pull``), so one per visit in the feed was 40 recounts of
+    the month for a day's push that the phone would overwrite on its next pull anyway."""
     complete_fulfilled(session, visit)
     follow = [revisit_assignment(visit, policy), rectification_assignment(visit, policy)]
-    made = save_all(session, [a for a in follow if a is not None])
-    publish_quota_rows(session, policy, visit_row.staff_id, now or datetime.now(UTC))
-    return made
+    return save_all(session, [a for a in follow if a is not None])
 
 
 def publish_quota_rows(session: Session, policy: Policy, staff_id: str, now: datetime) -> None:
