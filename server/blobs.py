@@ -58,7 +58,8 @@ class BlobStore:
         target = self.path(sha256)
         if target.is_file():
             return False
-        _make_folders(self.root, target.parent)
+        if not target.parent.is_dir():  # prepare() made them; only a wiped folder needs this
+            _make_folders(self.root, target.parent)
         _write_atomically(target, data)
         return True
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server.blobs import SHA256_PATTERN, BlobStore
@@ -26,6 +25,7 @@ from server.db.models import BlobRow, StaffRow, VisitBlobRow, VisitRow
 from server.db.session import Database
 from server.errors import ApiError
 from server.services.access import visit_scope
+from server.services.blob_rows import blob_row_writer
 from sync.media import NotAnImageError
 from sync.protocol import ErrorCode
 from sync.upload_check import check_image_bytes, media_type_of
@@ -94,17 +94,10 @@ def _require_image(data: bytes) -> str:
 
 
 def _record_blob(database: Database, sha256: str, size: int, media_type: str, staff: str) -> bool:
-    """Insert the row unless it is there; False when it was (an earlier or concurrent upload).
-
-    One Core statement: each upload commits its own row, and the ORM's unit of work around a
-    single INSERT cost more than the INSERT and its fsync.
-    """
+    """Insert the row unless it is there (committed with concurrent uploads' rows, see
+    ``blob_rows``); False when it was there already."""
     row = {"sha256": sha256, "size": size, "media_type": media_type, "uploaded_by": staff}
-    with database.write_connection() as connection:
-        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(BlobRow).on_conflict_do_nothing(index_elements=["sha256"])
-        inserted = connection.execute(statement.returning(BlobRow.sha256), row).scalar()
-        return inserted is not None
+    return blob_row_writer(database).record(row)
 
 
 def blob_for_download(session: Session, store: BlobStore, staff: StaffRow, sha256: str) -> BlobFile:
