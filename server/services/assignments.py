@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from server.db.models import AssignmentRow, HouseholdRow, SourceRow, StaffRow
@@ -105,13 +105,23 @@ def assign_sources(
     return made
 
 
+_OPEN_AT_HOUSEHOLD = select(AssignmentRow.id).where(
+    AssignmentRow.staff_id == bindparam("staff"),
+    AssignmentRow.household_id == bindparam("household"),
+    AssignmentRow.status == AssignmentStatus.OPEN.value,
+)
+
+
 def complete_fulfilled(session: Session, visit: Visit) -> list[Assignment]:
-    """Open assignments this visit does (R10 revisit made, source followed up, plan visit done)."""
-    query = select(AssignmentRow).where(
-        AssignmentRow.staff_id == visit.staff_id,
-        AssignmentRow.household_id == visit.household_id,
-        AssignmentRow.status == AssignmentStatus.OPEN.value,
-    )
+    """Open assignments this visit does (R10 revisit made, source followed up, plan visit done).
+
+    A Core look first: most pushed visits have nothing open at their household, and loading
+    through the ORM for nothing was a fifth of applying a visit."""
+    where = {"staff": visit.staff_id, "household": visit.household_id}
+    open_ids = list(session.connection().execute(_OPEN_AT_HOUSEHOLD, where).scalars())
+    if not open_ids:
+        return []
+    query = select(AssignmentRow).where(AssignmentRow.id.in_(open_ids))
     done: list[Assignment] = []
     for row in session.scalars(query).all():
         if fulfils(assignment_from_row(row), visit):

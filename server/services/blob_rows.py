@@ -10,11 +10,13 @@ acknowledged before its commit, so durability is exactly what it was.
 
 from __future__ import annotations
 
+import functools
 import threading
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import Insert
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server.db.models import BlobRow
@@ -76,10 +78,17 @@ class BlobRowWriter:
 def insert_blob_rows(database: Database, rows: list[dict[str, Any]]) -> set[str]:
     """One transaction; the sha256 of every row that was not there before."""
     with database.write_connection() as connection:
-        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(BlobRow).on_conflict_do_nothing(index_elements=["sha256"])
-        result = connection.execute(statement.returning(BlobRow.sha256), rows)
-        return set(result.scalars())
+        statement = _insert_new_blobs(connection.dialect.name)
+        return set(connection.execute(statement, rows).scalars())
+
+
+@functools.cache
+def _insert_new_blobs(dialect_name: str) -> Insert:
+    """Built once per dialect: constructing the statement cost as much as running it."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    statement = dialect.insert(BlobRow).on_conflict_do_nothing(index_elements=["sha256"])
+    returning: Insert = statement.returning(BlobRow.sha256)
+    return returning
 
 
 _WRITERS: weakref.WeakKeyDictionary[Database, BlobRowWriter] = weakref.WeakKeyDictionary()

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.db.models import BlobRow, ConflictRow, HouseholdRow, StaffRow, VisitBlobRow, VisitRow
 from server.db.session import Database
-from server.services.access import can_see_household
+from server.services.access import visit_scope
 from server.services.assignments import assignments_after_visit
 from server.services.changes import current_change_seq
 from sync.canonical import content_hash, visit_blob_hashes, visit_fingerprint
@@ -138,6 +138,14 @@ def _apply_with_retries(database: Database, pusher: Pusher, checked: CheckedVisi
     raise AssertionError("unreachable")
 
 
+_FINGERPRINT_OF = select(VisitRow.fingerprint).where(VisitRow.id == bindparam("visit_id"))
+_TEAM_OF_HOUSEHOLD = select(HouseholdRow.team_id).where(HouseholdRow.id == bindparam("household"))
+_STORED_BLOBS = select(BlobRow.sha256).where(
+    BlobRow.sha256.in_(bindparam("hashes", expanding=True))
+)
+"""Built once: constructing a statement per op cost about as much as running it."""
+
+
 def apply_checked_visit(session: Session, pusher: Pusher, checked: CheckedVisit) -> OpOutcome:
     """Inside one write transaction: duplicate, conflict (its record kept), the visit stored, or
     an ``OpRejected`` that rolls the transaction back.
@@ -146,9 +154,7 @@ def apply_checked_visit(session: Session, pusher: Pusher, checked: CheckedVisit)
     transaction): a day's push is 40 of these in a row, and the ORM's unit of work around them
     cost more than the SQL and the commit together."""
     connection = session.connection()
-    known = connection.execute(
-        select(VisitRow.fingerprint).where(VisitRow.id == str(checked.visit.id))
-    ).scalar()
+    known = connection.execute(_FINGERPRINT_OF, {"visit_id": str(checked.visit.id)}).scalar()
     if known is not None:
         return _answer_repeat(session, known, pusher.device_id, checked)
     _check_household(session, pusher.staff, checked.visit)
@@ -188,10 +194,11 @@ def _keep_conflict(session: Session, device_id: str, checked: CheckedVisit) -> N
 
 
 def _check_household(session: Session, staff: StaffRow, visit: Visit) -> None:
-    household = session.get(HouseholdRow, visit.household_id)
-    if household is None:
+    found = session.connection().execute(_TEAM_OF_HOUSEHOLD, {"household": visit.household_id})
+    team = found.first()
+    if team is None:
         raise OpRejected(ErrorCode.INVALID, f"unknown household {visit.household_id}")
-    if not can_see_household(session, staff, household):
+    if not visit_scope(session, staff).sees_household(team.team_id):
         raise OpRejected(ErrorCode.FORBIDDEN, f"household {visit.household_id} is not yours")
 
 
@@ -199,8 +206,7 @@ def _check_blobs_stored(connection: Connection, visit: Visit) -> None:
     needed = list(dict.fromkeys(visit_blob_hashes(visit)))
     if not needed:
         return
-    query = select(BlobRow.sha256).where(BlobRow.sha256.in_(needed))
-    stored = set(connection.execute(query).scalars())
+    stored = set(connection.execute(_STORED_BLOBS, {"hashes": needed}).scalars())
     missing = [sha for sha in needed if sha not in stored]
     if missing:
         raise OpRejected(
