@@ -13,14 +13,13 @@ of ``server.services.access``, applied through ``visit_blobs``).
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.blobs import SHA256_PATTERN, BlobStore
+from server.blobs import SHA256_PATTERN, BlobStore, HashedBytes
 from server.db.models import BlobRow, StaffRow, VisitBlobRow, VisitRow
 from server.db.session import Database
 from server.errors import ApiError
@@ -75,13 +74,17 @@ def store_upload(
     without one. A recorded blob whose file was lost is checked and written again.
     """
     require_blob_name(sha256)
-    if hashlib.sha256(data).hexdigest() != sha256:
-        raise ApiError(400, ErrorCode.HASH_MISMATCH, "the body does not hash to the blob's name")
+    try:
+        blob = HashedBytes.check(sha256, data)
+    except ValueError:
+        raise ApiError(
+            400, ErrorCode.HASH_MISMATCH, "the body does not hash to the blob's name"
+        ) from None
     if store.exists(sha256):
         media_type = media_type_of(data)
     else:
         media_type = _require_image(data)
-        store.put(sha256, data)
+        store.put(blob)
     created = _record_blob(database, sha256, len(data), media_type, staff_id)
     return StoredBlob(sha256, len(data), media_type, created=created)
 

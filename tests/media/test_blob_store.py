@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from server.blobs import TEMP_PREFIX, BlobStore
+from server.blobs import TEMP_PREFIX, BlobStore, HashedBytes
 
 
 def _sha(data: bytes) -> str:
@@ -18,8 +18,8 @@ def test_a_blob_is_written_once_under_its_fanned_out_hash(tmp_path: Path) -> Non
     store, data = BlobStore(tmp_path / "blobs"), b"\x89PNG fake but hashed"
     sha = _sha(data)
 
-    assert store.put(sha, data) is True
-    assert store.put(sha, data) is False
+    assert store.put(HashedBytes.check(sha, data)) is True
+    assert store.put(HashedBytes.check(sha, data)) is False
 
     assert store.path(sha) == tmp_path / "blobs" / sha[:2] / sha
     assert store.exists(sha) and store.read(sha) == data
@@ -31,7 +31,7 @@ def test_no_temporary_file_is_left_behind(tmp_path: Path) -> None:
     store = BlobStore(tmp_path)
     for n in range(5):
         data = f"blob {n}".encode()
-        store.put(_sha(data), data)
+        store.put(HashedBytes.check(_sha(data), data))
 
     leftovers = [p for p in tmp_path.rglob("*") if p.name.startswith(TEMP_PREFIX)]
 
@@ -43,7 +43,7 @@ def test_bytes_that_do_not_match_the_name_are_not_stored(tmp_path: Path) -> None
     name = _sha(b"the photo")
 
     with pytest.raises(ValueError):
-        store.put(name, b"something else")
+        store.put(HashedBytes.check(name, b"something else"))
 
     assert not store.exists(name)
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
@@ -61,4 +61,4 @@ def test_prepared_store_holds_every_fan_out_folder_before_the_first_upload(tmp_p
     folders = sorted(p.name for p in (tmp_path / "blobs").iterdir())
     assert folders == [f"{n:02x}" for n in range(256)]
     data = b"after prepare"
-    assert store.put(_sha(data), data) and store.read(_sha(data)) == data
+    assert store.put(HashedBytes.check(_sha(data), data)) and store.read(_sha(data)) == data
