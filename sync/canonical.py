@@ -36,9 +36,12 @@ def visit_fingerprint(visit: Visit) -> str:
     return hashlib.sha256(canonical_json(visit_wire(visit))).hexdigest()
 
 
-def content_hash_matches(visit: Visit) -> bool:
-    """True when the signature (if any) binds exactly this record's content."""
-    return visit.signature is None or visit.signature.content_hash == content_hash(visit)
+def content_hash_matches(visit: Visit, digest: str | None = None) -> bool:
+    """True when the signature (if any) binds exactly this record's content; ``digest`` is
+    ``content_hash(visit)`` when the caller has it already."""
+    if visit.signature is None:
+        return True
+    return visit.signature.content_hash == (digest or content_hash(visit))
 
 
 def visit_blob_hashes(visit: Visit) -> list[str]:

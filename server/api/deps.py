@@ -20,8 +20,8 @@ from sync.policy import Policy
 from sync.protocol import ErrorCode
 
 # Dependencies that only read app state or check a role are ``async def``: FastAPI runs a plain
-# ``def`` dependency in its thread pool, and four such hops per request cost a photo upload more
-# than its database row. Those that touch the database stay ``def`` (they would block the loop).
+# ``def`` dependency in its thread pool, a thread hand-off per request for an attribute lookup.
+# Those that touch the database stay ``def`` (they would block the event loop).
 
 
 async def get_database(request: Request) -> Database:

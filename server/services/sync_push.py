@@ -23,7 +23,12 @@ from server.db.session import Database
 from server.services.access import visit_scope
 from server.services.assignments import assignments_after_visit
 from server.services.changes import current_change_seq
-from sync.canonical import content_hash, visit_blob_hashes, visit_fingerprint
+from sync.canonical import (
+    content_hash,
+    content_hash_matches,
+    visit_blob_hashes,
+    visit_fingerprint,
+)
 from sync.models import Visit
 from sync.policy import Policy
 from sync.protocol import ErrorCode, OpResult, OpStatus, PushOp, PushResponse, parse_visit
@@ -111,7 +116,7 @@ def check_record(record: dict[str, Any], staff_id: str) -> CheckedVisit:
     if visit.staff_id != staff_id:
         raise OpRejected(ErrorCode.FORBIDDEN, "a visit may only be pushed by the staff who made it")
     digest = content_hash(visit)
-    if visit.signature is not None and visit.signature.content_hash != digest:
+    if not content_hash_matches(visit, digest):
         raise OpRejected(
             ErrorCode.HASH_MISMATCH, "the signature's content_hash does not match the record"
         )
@@ -138,12 +143,12 @@ def _apply_with_retries(database: Database, pusher: Pusher, checked: CheckedVisi
     raise AssertionError("unreachable")
 
 
+# Built once: constructing a statement per op cost about as much as running it.
 _FINGERPRINT_OF = select(VisitRow.fingerprint).where(VisitRow.id == bindparam("visit_id"))
 _TEAM_OF_HOUSEHOLD = select(HouseholdRow.team_id).where(HouseholdRow.id == bindparam("household"))
 _STORED_BLOBS = select(BlobRow.sha256).where(
     BlobRow.sha256.in_(bindparam("hashes", expanding=True))
 )
-"""Built once: constructing a statement per op cost about as much as running it."""
 
 
 def apply_checked_visit(session: Session, pusher: Pusher, checked: CheckedVisit) -> OpOutcome:
