@@ -16,6 +16,7 @@ import hashlib
 import os
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -24,6 +25,7 @@ from sync.storage import fsync_dir
 
 SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 TEMP_PREFIX = ".tmp-"
+STALE_TEMP_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,24 @@ class BlobStore:
         if made:
             fsync_dir(self.root)
             fsync_dir(self.root.parent)
+        self.sweep_stale_temps()
+
+    def sweep_stale_temps(self, older_than: float = STALE_TEMP_SECONDS) -> int:
+        """Delete temp files an upload killed mid-write left behind; returns how many.
+
+        They were never a blob (only a completed rename makes one), but each holds up to 10 MB.
+        Only files older than ``older_than`` seconds go, so a second server process starting on
+        the same folder never takes a file another one is still writing.
+        """
+        cutoff, removed = time.time() - older_than, 0
+        for folder in self.root.iterdir():
+            if not folder.is_dir():
+                continue
+            for entry in os.scandir(folder):
+                if entry.name.startswith(TEMP_PREFIX) and entry.stat().st_mtime < cutoff:
+                    Path(entry.path).unlink(missing_ok=True)
+                    removed += 1
+        return removed
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()

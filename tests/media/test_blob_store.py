@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -62,3 +64,24 @@ def test_prepared_store_holds_every_fan_out_folder_before_the_first_upload(tmp_p
     assert folders == [f"{n:02x}" for n in range(256)]
     data = b"after prepare"
     assert store.put(HashedBytes.check(_sha(data), data)) and store.read(_sha(data)) == data
+
+
+def test_start_up_sweeps_temp_files_a_killed_upload_left_but_not_fresh_ones(
+    tmp_path: Path,
+) -> None:
+    store = BlobStore(tmp_path / "blobs")
+    store.prepare()
+    kept = HashedBytes.check(_sha(b"a stored photo"), b"a stored photo")
+    store.put(kept)
+    stale = tmp_path / "blobs" / "ab" / f"{TEMP_PREFIX}killed"
+    fresh = tmp_path / "blobs" / "cd" / f"{TEMP_PREFIX}still-writing"
+    for temp in (stale, fresh):
+        temp.write_bytes(b"half a photo")
+    two_hours_ago = time.time() - 7200
+    os.utime(stale, (two_hours_ago, two_hours_ago))
+
+    BlobStore(tmp_path / "blobs").prepare()  # the server starting again
+
+    assert not stale.exists()
+    assert fresh.exists(), "a file written in the last hour may belong to a live upload"
+    assert store.read(kept.sha256) == b"a stored photo"
