@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from sync.storage import fsync_dir
+from sync.storage import fsync_dir, write_synced
 
 SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 TEMP_PREFIX = ".tmp-"
@@ -115,15 +115,8 @@ def _write_atomically(target: Path, data: bytes) -> None:
     """A temp file made readable (0644) at creation, written, fsynced, renamed, and the folder
     fsynced; plain ``os`` calls, as uploads spend a good part of their time here."""
     temp = target.with_name(f"{TEMP_PREFIX}{secrets.token_hex(8)}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        write_synced(temp, data, mode=0o644, exclusive=True)
         os.replace(temp, target)
     except BaseException:
         temp.unlink(missing_ok=True)

@@ -46,7 +46,16 @@ def fsync_dir(folder: Path) -> None:
 def write_file_atomically(path: Path, data: bytes) -> None:
     """Temp file, fsync, replace, fsync the folder: after return the bytes survive a power cut."""
     temp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    write_synced(temp, data)
+    os.replace(temp, path)
+    fsync_dir(path.parent)
+
+
+def write_synced(path: Path, data: bytes, mode: int = 0o600, exclusive: bool = False) -> None:
+    """All of ``data`` in ``path``, fsynced: the first half of an atomic write (the caller
+    renames it into place). ``exclusive`` refuses a path that already exists."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    fd = os.open(path, flags, mode)
     try:
         view = memoryview(data)
         while view:
@@ -54,8 +63,6 @@ def write_file_atomically(path: Path, data: bytes) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-    os.replace(temp, path)
-    fsync_dir(path.parent)
 
 
 def remove_file_durably(path: Path) -> None:
