@@ -6,8 +6,8 @@ byte: about 2.4 ms for a 250 KB photo, the largest server cost of an upload. Wal
 (JPEG) or the chunks with their CRCs (PNG) takes a few hundredths of that and still refuses what
 the check exists for: text and other formats, a file cut short (no EOI / IEND), bytes overwritten
 after the header, and a header promising more pixels than the limit. What it does not prove is
-that every Huffman code decodes; a blob's readers (the visit sheet, reports) treat an undecodable
-picture as missing rather than failing.
+that every Huffman code decodes; the printable visit sheet draws a notice in place of a picture
+that does not decode, rather than failing.
 """
 
 from __future__ import annotations
