@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import create_engine, text
 
 from server.db.session import Database
@@ -125,3 +126,16 @@ def fresh_postgres_database(admin_url: str, prefix: str = "huifang") -> Iterator
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def backend_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, prefix: str
+) -> Iterator[str]:
+    """A new database on ``request.param`` ("sqlite" or "postgresql"), for the wider-scoped
+    fixtures that share one server between tests; PostgreSQL via ``postgres_admin_url``."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp(prefix) / 'huifang.sqlite3'}"
+        return
+    admin_url: str = request.getfixturevalue("postgres_admin_url")
+    with fresh_postgres_database(admin_url, prefix) as url:
+        yield url

@@ -7,19 +7,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.live_server import LiveServer, fresh_postgres_database, start_server
+from tests.live_server import LiveServer, backend_database, start_server
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def media_db_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('media-db') / 'huifang.sqlite3'}"
-        return
-    admin_url: str = request.getfixturevalue("postgres_admin_url")
-    with fresh_postgres_database(admin_url, "huifang_media") as url:
-        yield url
+    yield from backend_database(request, tmp_path_factory, "huifang_media")
 
 
 @pytest.fixture(scope="module")

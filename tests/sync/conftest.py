@@ -21,7 +21,7 @@ from server.db.models import StaffRow
 from server.services.auth import hash_password, issue_token
 from sync.store import VisitStore
 from tests.factories import PASSWORD, MadeVisit, add_household, add_team, make_visit
-from tests.live_server import LiveServer, fresh_postgres_database, start_server
+from tests.live_server import LiveServer, backend_database, start_server
 
 FULL = os.environ.get("HUIFANG_FULL") == "1"
 _names = itertools.count(1)
@@ -32,12 +32,7 @@ def shared_db_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """One database per backend for the whole run; tests keep apart by their own staff."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('server') / 'huifang.sqlite3'}"
-        return
-    admin_url: str = request.getfixturevalue("postgres_admin_url")
-    with fresh_postgres_database(admin_url, "huifang_sync") as url:
-        yield url
+    yield from backend_database(request, tmp_path_factory, "huifang_sync")
 
 
 @pytest.fixture(scope="session")
