@@ -4,6 +4,7 @@ assignment published to the change feed, so the phone learns them by pulling."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -100,11 +101,26 @@ def sign(
         state.end_stroke(visit_id)
 
 
+@contextmanager
+def screen_of(state: AppState) -> Iterator[ScreenHarness]:
+    """The app's screens on ``state`` (no renderer); the screens and the state closed after."""
+    harness = ScreenHarness(state)
+    try:
+        yield harness
+    finally:
+        harness.close()
+        state.close()
+
+
+def logged_in(folder: Path, server: LiveServer, username: str, password: str) -> AppState:
+    """A phone in ``folder`` that logged in to ``server`` as ``username``."""
+    state = AppState(folder, server.url)
+    assert state.login(username, password) is None
+    return state
+
+
 @pytest.fixture
 def screen(tmp_path: Path) -> Iterator[ScreenHarness]:
     """The app's screens on an offline phone that logged in once (no renderer, no server)."""
-    state = phone_after_a_login(tmp_path / "phone")
-    harness = ScreenHarness(state)
-    yield harness
-    harness.close()
-    state.close()
+    with screen_of(phone_after_a_login(tmp_path / "phone")) as harness:
+        yield harness

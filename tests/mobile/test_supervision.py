@@ -12,7 +12,7 @@ import pytest
 from mobile.state import AppState
 from server.db.models import StaffRow
 from tests.factories import add_staff
-from tests.mobile.conftest import ASSISTANT, FieldCompany
+from tests.mobile.conftest import ASSISTANT, FieldCompany, logged_in, screen_of
 from tests.mobile.flet_harness import ScreenHarness
 from tests.mobile.test_state_day import record_on_site
 
@@ -32,8 +32,7 @@ def supervised(company: FieldCompany) -> FieldCompany:
 
 @pytest.fixture
 def visit_synced(supervised: FieldCompany, tmp_path: Path) -> Iterator[tuple[AppState, str]]:
-    phone = AppState(tmp_path / "assistant", supervised.server.url)
-    assert phone.login(ASSISTANT, supervised.password) is None
+    phone = logged_in(tmp_path / "assistant", supervised.server, ASSISTANT, supervised.password)
     phone.sync()
     visit_id = record_on_site(phone, supervised.household_ids[2], seed=5)
     assert phone.complete(visit_id) == []
@@ -44,12 +43,9 @@ def visit_synced(supervised: FieldCompany, tmp_path: Path) -> Iterator[tuple[App
 
 @pytest.fixture
 def supervisor_screen(supervised: FieldCompany, tmp_path: Path) -> Iterator[ScreenHarness]:
-    state = AppState(tmp_path / "supervisor", supervised.server.url)
-    assert state.login(SUPERVISOR, supervised.password) is None
-    harness = ScreenHarness(state)
-    yield harness
-    harness.close()
-    state.close()
+    phone = logged_in(tmp_path / "supervisor", supervised.server, SUPERVISOR, supervised.password)
+    with screen_of(phone) as harness:
+        yield harness
 
 
 def test_supervisor_returns_only_with_an_opinion_then_the_phone_sees_the_approval(

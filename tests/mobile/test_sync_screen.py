@@ -9,20 +9,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mobile.state import AppState
-from tests.mobile.conftest import ASSISTANT, FieldCompany
+from tests.mobile.conftest import ASSISTANT, FieldCompany, logged_in, screen_of
 from tests.mobile.flet_harness import ScreenHarness
 from tests.mobile.test_state_day import record_on_site
 
 
 @pytest.fixture
 def screen(company: FieldCompany, tmp_path: Path) -> Iterator[ScreenHarness]:
-    state = AppState(tmp_path / "phone", company.server.url)
-    assert state.login(ASSISTANT, company.password) is None
-    harness = ScreenHarness(state)
-    yield harness
-    harness.close()
-    state.close()
+    with screen_of(
+        logged_in(tmp_path / "phone", company.server, ASSISTANT, company.password)
+    ) as harness:
+        yield harness
 
 
 def test_revoked_login_asks_for_the_password_then_the_visit_goes(
