@@ -111,16 +111,7 @@ def revisit_assignment(visit: Visit, policy: Policy) -> Assignment | None:
     if visit.outcome is not Outcome.UNSATISFIED and not visit.revisit.needed:
         return None
     due = visit.revisit.due or _after(visit, policy.revisit_days, policy.zone)
-    return Assignment(
-        id=f"revisit:{visit.id}",
-        staff_id=visit.staff_id,
-        household_id=visit.household_id,
-        kind=visit.kind,
-        source_id=visit.source_id,
-        previous_id=visit.id,
-        due=due,
-        reason="再次回访 revisit: owner not satisfied",
-    )
+    return _follow_up(visit, "revisit", due, "再次回访 revisit: owner not satisfied")
 
 
 def rectification_assignment(visit: Visit, policy: Policy) -> Assignment | None:
@@ -128,15 +119,21 @@ def rectification_assignment(visit: Visit, policy: Policy) -> Assignment | None:
     failed = [item.item for item in visit.inspection if item.result is InspectionResult.NOT_OK]
     if not failed:
         return None
+    due = _after(visit, policy.rectification_days, policy.zone)
+    return _follow_up(visit, "rectify", due, "整改 rectify: " + ", ".join(failed))
+
+
+def _follow_up(visit: Visit, id_prefix: str, due: date, reason: str) -> Assignment:
+    """The same person back at the same household after ``visit``; its id is stable per visit."""
     return Assignment(
-        id=f"rectify:{visit.id}",
+        id=f"{id_prefix}:{visit.id}",
         staff_id=visit.staff_id,
         household_id=visit.household_id,
         kind=visit.kind,
         source_id=visit.source_id,
         previous_id=visit.id,
-        due=_after(visit, policy.rectification_days, policy.zone),
-        reason="整改 rectify: " + ", ".join(failed),
+        due=due,
+        reason=reason,
     )
 
 
