@@ -40,6 +40,8 @@ from sync.store import VisitStore
 from sync.store_types import DeviceSession, StoreError, VisitState
 
 SIGN_OUT_CONFIRMATIONS = 2
+SYNC_WAIT_SECONDS = 300.0
+"""How long a sync the user asked for waits for one already running (the automatic one)."""
 
 
 @dataclass
@@ -316,14 +318,22 @@ class AppState(SupervisionActions):
 
     # ---- sync ----------------------------------------------------------------------------------
 
-    def sync(self, progress: Callable[[SyncProgress], None] | None = None) -> SyncReport:
-        """Push completed visits, pull assignments; a 401 asks for the password, keeps the work."""
+    def sync(
+        self, progress: Callable[[SyncProgress], None] | None = None, wait: bool = True
+    ) -> SyncReport:
+        """Push completed visits, pull assignments; a 401 asks for the password, keeps the work.
+
+        A sync the user asked for (``wait``) runs after one already running instead of being
+        refused: pressing 立即同步 during the automatic sync then reports a sync of its own.
+        """
         if self.session is None:
             return SyncReport(error="sync.error.signed_out")
-        if not self._sync_lock.acquire(blocking=False):
+        if not self._sync_lock.acquire(wait, SYNC_WAIT_SECONDS if wait else -1):
             return SyncReport(error="sync.error.busy")
-        self.sync_status.running = True
         try:
+            if self.session is None:  # signed out while this one waited
+                return SyncReport(error="sync.error.signed_out")
+            self.sync_status.running = True
             report = run_sync(
                 self.store, self.prefs.server_url, self.session.token, progress, self.retry
             )
@@ -334,17 +344,19 @@ class AppState(SupervisionActions):
         return report
 
     def sync_if_reachable(self) -> SyncReport | None:
-        """Automatic sync when the network returns: only with work waiting (or after being
-        offline), a login that still works, and a server that answers its health check."""
+        """Automatic sync: only with a reason (work waiting, back from offline, or a store that
+        never pulled, as right after the first login), a login that still works, and a server
+        that answers its health check. Never waits for a sync already running."""
         status = self.sync_status
         if self.session is None or status.running or status.needs_password:
             return None
-        if not (self.unsynced_count() or self.offline):
+        never_pulled = self.store.pull_state().server_epoch is None
+        if not (self.unsynced_count() or self.offline or never_pulled):
             return None
         if not server_reachable(self.prefs.server_url):
             self.offline = True
             return None
-        return self.sync()
+        return self.sync(wait=False)
 
     def _record_sync(self, report: SyncReport) -> None:
         self.sync_status.last_error = report.error

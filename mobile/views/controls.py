@@ -124,6 +124,7 @@ class Ui(Protocol):
     """What a screen may use from the shell: the app state, the translator, navigation."""
 
     page: ft.Page
+    route: str
     params: dict[str, str]
 
     @property

@@ -21,6 +21,7 @@ def build(ui: Ui) -> ft.Control:
         problem = state.login(username.value or "", password.value or "")
         if problem is None:
             ui.go("today")
+            ui.run_async(lambda: _first_pull(ui))
             return
         message.value = ui.t(problem)
         message.update()
@@ -35,3 +36,11 @@ def build(ui: Ui) -> ft.Control:
         message,
     ]
     return screen(ui.t("app.title"), body)
+
+
+def _first_pull(ui: Ui) -> None:
+    """Right after the first login on this phone, fetch its households and assignments, so
+    今日 is not empty until someone thinks of 立即同步 (a store that pulled before waits for
+    the automatic sync as usual)."""
+    if ui.state.sync_if_reachable() is not None and ui.route == "today":
+        ui.refresh()

@@ -3,11 +3,13 @@ server on 127.0.0.1 (issue 5 "Done when", first point)."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from mobile.state import AppState
+from mobile.syncing import SyncProgress, SyncReport
 from server.db.models import VisitRow
 from sync.client import RetryPolicy
 from tests.factories import jpeg_bytes
@@ -152,6 +154,7 @@ def test_automatic_sync_waits_for_the_network_then_sends(
     app_state: AppState, company: FieldCompany
 ) -> None:
     assert app_state.login(ASSISTANT, company.password) is None
+    app_state.sync()
     assert app_state.sync_if_reachable() is None, "nothing waiting: no automatic sync"
     company.server.kill()
     visit_id = record_by_phone(app_state, company.household_ids[3])
@@ -161,6 +164,43 @@ def test_automatic_sync_waits_for_the_network_then_sends(
     report = app_state.sync_if_reachable()
     assert report is not None and report.pushed == 1 and not app_state.offline
     assert server_visit_count(company) == 1
+
+
+def test_a_first_login_pulls_the_day_without_being_asked(
+    app_state: AppState, company: FieldCompany
+) -> None:
+    assert app_state.login(ASSISTANT, company.password) is None
+    assert app_state.today() == [], "nothing pulled yet"
+    report = app_state.sync_if_reachable()
+    assert report is not None and report.error is None and report.pulled > 0
+    assert [item.assignment.id for item in app_state.today()] == ["a-repair-1"]
+    assert app_state.sync_if_reachable() is None, "pulled once: waits for a reason now"
+
+
+def test_a_sync_asked_for_during_another_waits_for_it_and_runs(
+    app_state: AppState, company: FieldCompany
+) -> None:
+    assert app_state.login(ASSISTANT, company.password) is None
+    started, release = threading.Event(), threading.Event()
+    reports: list[SyncReport] = []
+
+    def held_open(_progress: SyncProgress) -> None:  # the running sync's progress bar
+        started.set()
+        release.wait(30)
+
+    running = threading.Thread(target=lambda: reports.append(app_state.sync(held_open)))
+    running.start()
+    assert started.wait(30)
+    asked = threading.Thread(target=lambda: reports.append(app_state.sync()))
+    asked.start()
+    asked.join(0.5)
+    assert asked.is_alive() and not reports, "the asked-for sync waits instead of 'busy'"
+    assert app_state.sync(wait=False).error == "sync.error.busy", "automatic ones never queue"
+    release.set()
+    running.join(30)
+    asked.join(30)
+    assert [report.error for report in reports] == [None, None]
+    assert reports[0].pulled > reports[1].pulled, "the second ran after the first, on its own"
 
 
 def test_an_assignment_done_on_the_phone_leaves_today_before_any_sync(

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from mobile.state import AppState
 from tests.mobile.conftest import ASSISTANT, FieldCompany, logged_in, screen_of
 from tests.mobile.flet_harness import ScreenHarness
 from tests.mobile.test_state_day import record_on_site
@@ -20,6 +21,18 @@ def screen(company: FieldCompany, tmp_path: Path) -> Iterator[ScreenHarness]:
         logged_in(tmp_path / "phone", company.server, ASSISTANT, company.password)
     ) as harness:
         yield harness
+
+
+def test_first_login_shows_the_days_assignments_without_pressing_sync(
+    company: FieldCompany, tmp_path: Path
+) -> None:
+    with screen_of(AppState(tmp_path / "new-phone", company.server.url)) as screen:
+        screen.type("login.username", ASSISTANT)
+        screen.type("login.password", company.password)
+        screen.click("login.submit")
+        assert screen.shell.route == "today"
+        assert screen.has("assignment.a-repair-1"), "pulled right after the login"
+        assert screen.shell.state.sync_status.last_success is not None
 
 
 def test_revoked_login_asks_for_the_password_then_the_visit_goes(
