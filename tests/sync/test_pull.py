@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from server.services.changes import record_change
+from sync.models import Method
 from sync.protocol import ChangeType
 from tests.live_server import LiveServer
 from tests.sync.conftest import FULL, Assistant, new_assistant
@@ -133,3 +134,23 @@ def test_eight_concurrent_writers_and_a_paging_reader_see_every_change_exactly_o
     assert set(seen) == expected
     seqs = [c["seq"] for c in pages]
     assert seqs == sorted(set(seqs))
+
+
+def test_pushed_visits_reach_the_pull_as_one_quota_snapshot_not_one_each(
+    assistant: Assistant,
+) -> None:
+    """The push no longer writes a snapshot per visit (PROTOCOL rule 14): 5 visits pushed make no
+    quota changes in the feed, and the pull ends with one snapshot, computed as of the pull."""
+    start = assistant.get("/sync/pull", cursor=0).json()["cursor"]
+    made = [assistant.visit(method=Method.PHONE) for _ in range(5)]
+    assert [r["status"] for r in assistant.push(*(m.record for m in made))] == ["applied"] * 5
+    pages, cursor = [], start
+    while not pages or pages[-1]["more"]:
+        pages.append(assistant.get("/sync/pull", cursor=cursor, limit=2).json())
+        cursor = pages[-1]["cursor"]
+    quota_pages = [
+        n for n, page in enumerate(pages) for c in page["changes"] if c["type"] == "quota"
+    ]
+    assert quota_pages == [len(pages) - 1], "one snapshot, on the last page only"
+    [snapshot] = [c for c in pages[-1]["changes"] if c["type"] == "quota"]
+    assert snapshot["data"]["rows"], "the assistant's own quota rows"
