@@ -373,6 +373,10 @@ class AppState(SupervisionActions):
     def review_of(self, visit_id: str) -> Review | None:
         return self.store.reviews_for(visit_id)
 
+    def unreadable_count(self) -> int:
+        """Pulled changes this phone could not read and set aside (the rest still synced)."""
+        return len(self.store.unreadable_changes())
+
     def parked_items(self) -> list[tuple[str, str]]:
         """``(visit id, catalog key of the reason)`` for visits the server refused."""
         return [(p.visit_id, f"sync.parked.{p.code}") for p in self.store.parked()]

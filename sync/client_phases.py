@@ -4,6 +4,7 @@ can be run and tested on its own (the order they run in is in sync/client.py).""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ MAX_BATCH_BYTES = 1_500_000
 PULL_PAGE = 200
 UPLOAD_CONCURRENCY = 4
 Model = TypeVar("Model", bound=BaseModel)
+_log = logging.getLogger(__name__)
 
 
 class ProtocolViolation(SyncError):
@@ -314,7 +316,8 @@ def pull_changes(
     limit: int = PULL_PAGE,
     on_page: Callable[[int], None] | None = None,
 ) -> tuple[int, bool]:
-    """Every page after the store's cursor; returns (changes applied, epoch changed)."""
+    """Every page after the store's cursor; returns (changes applied, epoch changed). A change
+    the phone cannot read is set aside by the store and not counted; the pull goes on."""
     applied, epoch_changed = 0, False
     while True:
         page = pull_page(transport, store.pull_state().cursor, limit)
@@ -322,12 +325,14 @@ def pull_changes(
             epoch_changed = True
             continue
         try:
-            store.apply_pull_page(page.changes, page.cursor, page.server_epoch)
+            set_aside = store.apply_pull_page(page.changes, page.cursor, page.server_epoch)
         except EpochMismatchError:
             store.on_epoch_change(page.server_epoch)
             epoch_changed = True
             continue
-        applied += len(page.changes)
+        if set_aside:
+            _log.warning("%d pulled change(s) unreadable, set aside (store.unreadable)", set_aside)
+        applied += len(page.changes) - set_aside
         if on_page is not None:
             on_page(len(page.changes))
         if not page.more:

@@ -306,13 +306,19 @@ class VisitStore:
         return self._pulled.state()
 
     @serialised
-    def apply_pull_page(self, changes: list[Change], cursor: int, server_epoch: str) -> None:
-        """Apply a page and advance the cursor in one write (see ``sync/store_pull.py``).
+    def apply_pull_page(self, changes: list[Change], cursor: int, server_epoch: str) -> int:
+        """Apply a page and advance the cursor in one write (see ``sync/store_pull.py``);
+        returns how many changes it set aside as unreadable.
 
         Raises ``EpochMismatchError`` if the store already holds another epoch: call
         ``on_epoch_change`` and pull again from cursor 0.
         """
-        self._pulled.apply_page(changes, cursor, server_epoch)
+        return self._pulled.apply_page(changes, cursor, server_epoch)
+
+    @serialised
+    def unreadable_changes(self) -> list[dict[str, Any]]:
+        """Pulled changes the phone could not read (seq, type, reason, data), for support."""
+        return self._pulled.unreadable()
 
     @serialised
     def on_epoch_change(self, new_epoch: str) -> None:

@@ -5,9 +5,13 @@ and a *journal* of the last page's household changes; households live in ``house
 (a team's file is small and only the teams a page touches are rewritten).
 
 A page is committed by ONE write of ``pull.json``: the advanced cursor, the assignments, reviews
-and quota of the page, and the page's households in the journal. The households are then written
-to their team files. If the phone dies in between, ``open`` replays the journal (upserts by id, so
-replaying is harmless). So after any crash the cursor never runs ahead of the data it stands for.
+and quota of the page, and the page's households in the journal. A change the phone cannot read
+(it fails the shared model: a server bug, or a newer server) is set aside in that same write, in
+``unreadable`` with its reason, instead of failing the page: otherwise every later sync would
+stop at the same page and no assignment or review would ever arrive again. The households are
+then written to their team files. If the phone dies in between, ``open`` replays the journal
+(upserts by id, so replaying is harmless). So after any crash the cursor never runs ahead of the
+data it stands for.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import copy
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+
+from pydantic import ValidationError
 
 from sync.models import Assignment, AssignmentStatus, Household, Review
 from sync.protocol import Change, ChangeType
@@ -59,22 +65,29 @@ class PulledData:
         row = self._state_row()
         return PullState(cursor=int(row["cursor"]), server_epoch=row["epoch"])
 
-    def apply_page(self, changes: list[Change], cursor: int, server_epoch: str) -> None:
-        """Apply one page and advance the cursor in one durable write (see module docstring)."""
+    def apply_page(self, changes: list[Change], cursor: int, server_epoch: str) -> int:
+        """Apply one page and advance the cursor in one durable write (see module docstring);
+        returns how many of its changes were set aside as unreadable."""
         held = self.state().server_epoch
         if held is not None and held != server_epoch:
             raise EpochMismatchError(f"page is from epoch {server_epoch}, store holds {held}")
-        households = [_parsed(change) for change in changes if change.type is ChangeType.HOUSEHOLD]
-        others = [(change.type, _parsed(change)) for change in changes]
+        readable, unreadable = _sorted_out(changes)
+        households = [data for kind, data in readable if kind is ChangeType.HOUSEHOLD]
         with self._pull.change() as tables:
             tables.setdefault("state", {})[STATE_KEY] = {
                 "cursor": cursor,
                 "epoch": server_epoch,
                 "journal": households,
             }
-            for kind, data in others:
+            for kind, data in readable:
                 _apply_change(tables, kind, data)
+            tables.setdefault("unreadable", {}).update(unreadable)
         self._write_households(households)
+        return len(unreadable)
+
+    def unreadable(self) -> list[dict[str, Any]]:
+        """Changes set aside since the last epoch reset, oldest first: seq, type, reason, data."""
+        return sorted(self._pull.rows("unreadable").values(), key=lambda row: row["seq"])
 
     def reset(self, server_epoch: str) -> None:
         """The server's database was restored or replaced: pull everything again from 0.
@@ -88,6 +101,7 @@ class PulledData:
                 "epoch": server_epoch,
                 "journal": [],
             }
+            tables["unreadable"] = {}  # pulled again from 0: what is still bad comes back
 
     def _write_households(self, households: list[dict[str, Any]]) -> None:
         by_team: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -161,6 +175,28 @@ class PulledData:
 
 def _file_name(team_id: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in team_id)
+
+
+def _sorted_out(
+    changes: list[Change],
+) -> tuple[list[tuple[ChangeType, dict[str, Any]]], dict[str, dict[str, Any]]]:
+    """The page's changes validated, and those that failed keyed by seq with their reason."""
+    readable: list[tuple[ChangeType, dict[str, Any]]] = []
+    unreadable: dict[str, dict[str, Any]] = {}
+    for change in changes:
+        try:
+            readable.append((change.type, _parsed(change)))
+        except ValidationError as error:
+            reason = "; ".join(
+                f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()
+            )
+            unreadable[str(change.seq)] = {
+                "seq": change.seq,
+                "type": change.type.value,
+                "reason": reason,
+                "data": change.data,
+            }
+    return readable, unreadable
 
 
 def _parsed(change: Change) -> dict[str, Any]:

@@ -51,7 +51,18 @@ def build(ui: Ui) -> ft.Control:
 def _details(ui: Ui) -> ft.Control:
     """What changes after a sync: the waiting count, a password prompt, the parked visits."""
     waiting = note(ui.t("status.waiting", count=ui.state.unsynced_count()), key="sync.waiting")
-    return ft.Column([waiting, *_password_again(ui), *_parked(ui)])
+    return ft.Column([waiting, *_password_again(ui), *_parked(ui), *_unreadable(ui)])
+
+
+def _unreadable(ui: Ui) -> list[ft.Control]:
+    count = ui.state.unreadable_count()
+    if not count:
+        return []
+    return [
+        note(
+            ui.t("sync.unreadable", count=count), color=ft.Colors.ORANGE_800, key="sync.unreadable"
+        )
+    ]
 
 
 def _counts(ui: Ui, p: SyncProgress) -> str:

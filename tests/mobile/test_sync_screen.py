@@ -10,6 +10,8 @@ import httpx
 import pytest
 
 from mobile.state import AppState
+from server.services.changes import record_change
+from sync.protocol import ChangeType
 from tests.mobile.conftest import ASSISTANT, FieldCompany, logged_in, screen_of
 from tests.mobile.flet_harness import ScreenHarness
 from tests.mobile.test_state_day import record_on_site
@@ -33,6 +35,21 @@ def test_first_login_shows_the_days_assignments_without_pressing_sync(
         assert screen.shell.route == "today"
         assert screen.has("assignment.a-repair-1"), "pulled right after the login"
         assert screen.shell.state.sync_status.last_success is not None
+
+
+def test_a_record_the_phone_cannot_read_is_skipped_and_said_while_the_rest_arrives(
+    screen: ScreenHarness, company: FieldCompany
+) -> None:
+    """A bad assignment in the feed (a server bug) used to stop every later pull at its page."""
+    with company.server.database.write() as session:
+        record_change(session, ChangeType.ASSIGNMENT, "a-bad", {"id": "a-bad"}, company.staff_id)
+    screen.click("nav.sync")
+    screen.click("sync.start")
+    assert "同步完成：上传 0 条，被拒 0 条" in screen.texts()
+    assert screen.find("sync.unreadable").value.startswith("服务器发来 1 条本机无法读取的数据")
+    state = screen.shell.state
+    assert [a.id for a in state.store.assignments()] == ["a-repair-1"], "the rest arrived"
+    assert [c["data"] for c in state.store.unreadable_changes()] == [{"id": "a-bad"}]
 
 
 def test_revoked_login_asks_for_the_password_then_the_visit_goes(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 
 from sync.canonical import visit_wire
 from sync.protocol import Change, ChangeType
@@ -66,15 +65,27 @@ def test_applied_page_and_its_cursor_survive_reopen_together(
     assert again.quota_snapshot() == {"period": "2026-11", "rows": []}
 
 
-def test_page_with_an_invalid_record_changes_nothing_and_keeps_the_cursor(
-    store: VisitStore,
+def test_unreadable_change_is_set_aside_and_the_rest_of_its_page_applied(
+    store: VisitStore, reopen: Reopen
 ) -> None:
+    """One bad record must not stop every later pull at the same page (the cursor would never
+    move again); it is kept, with its reason, where support can read it."""
     store.apply_pull_page(page_one(), cursor=4, server_epoch="e1")
-    bad = [change(5, ChangeType.HOUSEHOLD, household(3)), change(6, ChangeType.REVIEW, {})]
-    with pytest.raises(ValidationError):
-        store.apply_pull_page(bad, cursor=6, server_epoch="e1")
-    assert store.pull_state().cursor == 4
-    assert store.household("h-3") is None
+    page = [change(5, ChangeType.HOUSEHOLD, household(3)), change(6, ChangeType.REVIEW, {})]
+    assert store.apply_pull_page(page, cursor=6, server_epoch="e1") == 1
+    again = reopen(store)
+    assert again.pull_state().cursor == 6
+    assert again.household("h-3") is not None
+    [unreadable] = again.unreadable_changes()
+    assert (unreadable["seq"], unreadable["type"], unreadable["data"]) == (6, "review", {})
+    assert "visit_id" in unreadable["reason"]
+
+
+def test_epoch_change_forgets_the_changes_set_aside(store: VisitStore) -> None:
+    store.apply_pull_page([change(1, ChangeType.REVIEW, {})], cursor=1, server_epoch="e1")
+    assert len(store.unreadable_changes()) == 1
+    store.on_epoch_change("e2")
+    assert store.unreadable_changes() == [], "pulled again from 0: still-bad ones come back"
 
 
 def test_households_of_a_committed_page_are_replayed_after_a_kill(
