@@ -200,7 +200,8 @@ def _sorted_out(
 
 
 def _parsed(change: Change) -> dict[str, Any]:
-    """Validate a change with the shared model, so a bad record is refused before any write."""
+    """Validate a change with the shared model before any write (``_sorted_out`` sets aside
+    what fails)."""
     if change.type is ChangeType.QUOTA:
         return dict(change.data)
     models: dict[ChangeType, type[Household] | type[Assignment] | type[Review]] = {

@@ -39,8 +39,8 @@ def build(ui: Ui) -> ft.Control:
 
 
 def _first_pull(ui: Ui) -> None:
-    """Right after the first login on this phone, fetch its households and assignments, so
-    今日 is not empty until someone thinks of 立即同步 (a store that pulled before waits for
-    the automatic sync as usual)."""
+    """Right after a login, sync if there is a reason (``sync_if_reachable``): on a phone that
+    never pulled for this user, so 今日 shows households and assignments without anyone having
+    to think of 立即同步; with visits waiting, so they go at once."""
     if ui.state.sync_if_reachable() is not None and ui.route == "today":
         ui.refresh()
