@@ -32,12 +32,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     policy_for(settings)  # a bad --policy file stops start-up with its message, not every request
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    BlobStore(settings.blob_dir).prepare()
+    blob_store = BlobStore(settings.blob_dir)
+    blob_store.prepare()
     database = Database(settings.database_url)
     upgrade_database(database)
     app = FastAPI(title="Huifang 回访", version="1.0")
     app.state.settings = settings
     app.state.database = database
+    app.state.blob_store = blob_store
     install_error_handlers(app)
     for name in ROUTERS:
         module = importlib.import_module(f"server.api.{name}")

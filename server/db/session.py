@@ -56,6 +56,8 @@ class Database:
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
         self._sqlite_writer_turn = threading.Lock()
+        self._loop_reader: Connection | None = None
+        self._loop_reader_turn = threading.Lock()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -98,6 +100,30 @@ class Database:
         with self.read_engine.connect() as connection:
             yield connection
 
+    @contextmanager
+    def loop_read(self) -> Iterator[Connection]:
+        """A short read for the event loop itself, on one connection kept apart from the pool.
+
+        A loop that waited on an exhausted pool would also hold up the requests that are to give
+        their connections back, so the loop asks the pool only once, for a connection it then
+        keeps. Meant for SQLite, where an indexed read of a local file is quicker than a hand-off
+        to a worker thread.
+        """
+        with self._loop_reader_turn:
+            if self._loop_reader is None:
+                self._loop_reader = self.read_engine.connect()
+            try:
+                with self._loop_reader.begin():
+                    yield self._loop_reader
+            except BaseException:
+                self._close_loop_reader()  # a broken connection is not kept for the next read
+                raise
+
+    def _close_loop_reader(self) -> None:
+        if self._loop_reader is not None:
+            self._loop_reader.close()
+            self._loop_reader = None
+
     def server_epoch(self) -> str:
         with self.read() as session:
             value = session.scalar(select(Meta.value).where(Meta.key == EPOCH_KEY))
@@ -106,6 +132,8 @@ class Database:
         return value
 
     def dispose(self) -> None:
+        with self._loop_reader_turn:
+            self._close_loop_reader()
         self.engine.dispose()
         if self.read_engine is not self.engine:
             self.read_engine.dispose()
