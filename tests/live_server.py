@@ -37,6 +37,8 @@ class LiveServer:
     data_dir: Path
     port: int
     process: subprocess.Popen[bytes] | None = None
+    code_dir: Path | None = None
+    """Where ``server`` is imported from; None: this checkout (bench/sync_ab.py runs another)."""
     _database: Database | None = field(default=None, repr=False)
 
     @property
@@ -58,7 +60,9 @@ class LiveServer:
         command = [sys.executable, "-m", "server.cli", "serve", "--db", self.db_url]
         command += ["--data", str(self.data_dir), "--port", str(self.port)]
         log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - owned by the process
-        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, cwd=self.code_dir
+        )
         self._wait_until_healthy()
 
     def _wait_until_healthy(self) -> None:
@@ -106,9 +110,9 @@ def wait_for_health(
     return False
 
 
-def start_server(db_url: str, data_dir: Path) -> LiveServer:
+def start_server(db_url: str, data_dir: Path, code_dir: Path | None = None) -> LiveServer:
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = LiveServer(db_url=db_url, data_dir=data_dir, port=free_port())
+    server = LiveServer(db_url=db_url, data_dir=data_dir, port=free_port(), code_dir=code_dir)
     server.start()
     return server
 
