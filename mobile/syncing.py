@@ -52,7 +52,12 @@ def server_reachable(server_url: str, timeout: float = 3.0) -> bool:
 
 
 def progress_fraction(progress: SyncProgress) -> float | None:
-    """Bytes when there are blobs to send, else items; None = indeterminate."""
+    """Bytes when there are blobs to send, else visits; None = indeterminate (a pull, whose
+    length is unknown until it ends); full once the sync is done, whatever it carried."""
+    if progress.phase == "done":
+        return 1.0
+    if progress.phase == "pull":
+        return None
     if progress.bytes_total and progress.phase in {"push", "upload"}:
         return min(1.0, progress.bytes_done / progress.bytes_total)
     if progress.items_total:

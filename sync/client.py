@@ -188,8 +188,7 @@ class SyncClient:
         self._report("upload")
 
     def _pulled_page(self, count: int) -> None:
-        self._progress.items_done += count
-        self._progress.items_total += count
+        self._progress.pulled += count
         self._report("pull")
 
     def _report(self, phase: str) -> None:

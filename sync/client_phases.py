@@ -41,13 +41,15 @@ class ProtocolViolation(SyncError):
 
 @dataclass
 class SyncProgress:
-    """What the progress bar shows: items (visits, then changes) and blob bytes."""
+    """What the progress bar shows: visits sent and blob bytes, each done / total, then the
+    changes received (a pull's total is known only at its last page, so it is a count)."""
 
     phase: str = "idle"
     items_done: int = 0
     items_total: int = 0
     bytes_done: int = 0
     bytes_total: int = 0
+    pulled: int = 0
 
 
 @dataclass

@@ -72,6 +72,7 @@ def _counts(ui: Ui, p: SyncProgress) -> str:
         items_total=p.items_total,
         kb=p.bytes_done // 1024,
         kb_total=p.bytes_total // 1024,
+        pulled=p.pulled,
     )
 
 

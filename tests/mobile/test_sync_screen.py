@@ -74,3 +74,20 @@ def test_revoked_login_asks_for_the_password_then_the_visit_goes(
     assert "待同步 0 条" in screen.texts()
     counts = screen.find("sync.counts").value
     assert counts.startswith("已发送") and "KB" in counts
+
+
+def test_progress_says_what_was_received_apart_from_what_was_sent(
+    screen: ScreenHarness,
+) -> None:
+    """A phone with nothing to send used to read 已发送 N/N 条 after pulling N changes."""
+    screen.click("nav.sync")
+    screen.click("sync.start")
+
+    assert "同步完成：上传 0 条，被拒 0 条" in screen.texts()
+    received = len(screen.shell.state.store.households()) + len(
+        screen.shell.state.store.assignments()
+    )
+    counts = screen.find("sync.counts").value
+    assert counts.startswith("已发送 0/0 条，0/0 KB；已接收 ")
+    assert int(counts.split("已接收 ")[1].split(" 条更新")[0]) >= received > 0
+    assert screen.find("sync.progress").value == 1.0, "a finished sync shows a full bar"

@@ -164,10 +164,13 @@ def test_pull_applies_every_page_and_the_cursor_in_the_store(
 def test_progress_reaches_every_item(assistant: Assistant, phone: VisitStore) -> None:
     phone_visits(assistant, phone, 4)
     seen: list[SyncProgress] = []
-    client_for(assistant, phone).sync(progress=seen.append)
+    result = client_for(assistant, phone).sync(progress=seen.append)
     pushed = [p for p in seen if p.phase == "push"]
     assert pushed[-1].items_done == pushed[-1].items_total == 4
     assert seen[-1].phase == "done"
+    assert result.pulled > 0
+    assert (seen[-1].items_done, seen[-1].items_total) == (4, 4), "changes received are not sent"
+    assert seen[-1].pulled == result.pulled
 
 
 def test_cancel_stops_between_requests_and_the_rest_syncs_next_time(
