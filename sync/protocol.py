@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, ValidationError
 
 from sync.models import Contract, ReviewDecision, Sha256, Staff, Visit
 
@@ -118,3 +118,13 @@ class ReviewRequest(Contract):
 def parse_visit(record: dict[str, Any]) -> Visit:
     """Parse a pushed record; raises pydantic.ValidationError with the rule that failed."""
     return Visit.model_validate(record)
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """Pydantic's messages, one per failed field, in a line a person can read: a refused push
+    on the phone, a pulled change the phone set aside."""
+    parts = []
+    for item in error.errors()[:10]:
+        location = ".".join(str(part) for part in item.get("loc", ()))
+        parts.append(f"{location}: {item['msg']}" if location else str(item["msg"]))
+    return "; ".join(parts) or "the record breaks the contract"

@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sync.models import Assignment, AssignmentStatus, Household, Review
-from sync.protocol import Change, ChangeType
+from sync.protocol import Change, ChangeType, describe_validation_error
 from sync.storage import Partition, Tables, remove_stale_temps
 from sync.store_types import EpochMismatchError, PullState
 
@@ -187,13 +187,10 @@ def _sorted_out(
         try:
             readable.append((change.type, _parsed(change)))
         except ValidationError as error:
-            reason = "; ".join(
-                f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()
-            )
             unreadable[str(change.seq)] = {
                 "seq": change.seq,
                 "type": change.type.value,
-                "reason": reason,
+                "reason": describe_validation_error(error),
                 "data": change.data,
             }
     return readable, unreadable

@@ -31,7 +31,15 @@ from sync.canonical import (
 )
 from sync.models import Visit
 from sync.policy import Policy
-from sync.protocol import ErrorCode, OpResult, OpStatus, PushOp, PushResponse, parse_visit
+from sync.protocol import (
+    ErrorCode,
+    OpResult,
+    OpStatus,
+    PushOp,
+    PushResponse,
+    describe_validation_error,
+    parse_visit,
+)
 
 INTEGRITY_RETRIES = 3
 """Two devices racing to insert the same visit id: the loser re-runs and sees the winner's row."""
@@ -121,15 +129,6 @@ def check_record(record: dict[str, Any], staff_id: str) -> CheckedVisit:
             ErrorCode.HASH_MISMATCH, "the signature's content_hash does not match the record"
         )
     return CheckedVisit(visit, record, visit_fingerprint(visit), digest)
-
-
-def describe_validation_error(error: ValidationError) -> str:
-    """Pydantic's messages, one per failed field, in a line a person can read on the phone."""
-    parts = []
-    for item in error.errors()[:10]:
-        location = ".".join(str(part) for part in item.get("loc", ()))
-        parts.append(f"{location}: {item['msg']}" if location else str(item["msg"]))
-    return "; ".join(parts) or "the record breaks the contract"
 
 
 def _apply_with_retries(database: Database, pusher: Pusher, checked: CheckedVisit) -> OpOutcome:
