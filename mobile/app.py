@@ -77,6 +77,7 @@ class Shell:
         self.params: dict[str, str] = {}
         self.picker: ft.FilePicker | None = None
         self.wide = False
+        self._screen_turn = threading.RLock()
 
     @property
     def state(self) -> AppState:
@@ -94,10 +95,25 @@ class Shell:
     def go(self, route: str, **params: str) -> None:
         if self._state.session is None:
             route = "login"
-        self.route, self.params = route, params
-        self.refresh()
+        with self._screen_turn:
+            self.route, self.params = route, params
+            self.refresh()
+
+    def refresh_if_on(self, route: str) -> None:
+        """Redraw from a background thread, only if the user is still on ``route``.
+
+        The check and the redraw are one step against ``go``: otherwise a sync finishing just as
+        the user taps 指标 could draw 今日 over the screen they opened, leaving them stranded.
+        """
+        with self._screen_turn:
+            if self.route == route:
+                self.refresh()
 
     def refresh(self) -> None:
+        with self._screen_turn:
+            self._redraw()
+
+    def _redraw(self) -> None:
         self.page.locale_configuration = locales_for(self._state.prefs.language)
         body = self._build_screen()
         self.wide = (self.page.width or 0) > READING_WIDTH + 48
@@ -235,9 +251,8 @@ class AutoSync:
     def _show(self) -> None:
         """Refresh screens that show sync state; never one where the user is typing."""
         for shell in list(self.shells):
-            if shell.route == "today":
-                with contextlib.suppress(Exception):
-                    shell.refresh()
+            with contextlib.suppress(Exception):
+                shell.refresh_if_on("today")
 
 
 async def _device_name(page: ft.Page) -> str:

@@ -42,5 +42,5 @@ def _first_pull(ui: Ui) -> None:
     """Right after a login, sync if there is a reason (``sync_if_reachable``): on a phone that
     never pulled for this user, so 今日 shows households and assignments without anyone having
     to think of 立即同步; with visits waiting, so they go at once."""
-    if ui.state.sync_if_reachable() is not None and ui.route == "today":
-        ui.refresh()
+    if ui.state.sync_if_reachable() is not None:
+        ui.refresh_if_on("today")

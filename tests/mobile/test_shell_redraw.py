@@ -1,0 +1,53 @@
+"""A redraw from a background thread (the sync after a login, the automatic sync) never draws
+over a screen the user has just opened."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from mobile import app as app_module
+from tests.mobile.flet_harness import ScreenHarness
+
+WAIT_S = 5.0
+
+
+def test_a_sync_finishing_as_the_user_opens_settings_leaves_settings_on_screen(
+    screen: ScreenHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert screen.shell.route == "today"
+    building_today = threading.Event()
+    may_finish = threading.Event()
+    build_today = app_module.SCREENS["today"]
+
+    def slow_today(ui: Any) -> Any:
+        if threading.current_thread() is not threading.main_thread():
+            building_today.set()
+            assert may_finish.wait(WAIT_S)
+        return build_today(ui)
+
+    monkeypatch.setitem(app_module.SCREENS, "today", slow_today)
+    sync_done = threading.Thread(target=screen.shell.refresh_if_on, args=("today",))
+    sync_done.start()
+    assert building_today.wait(WAIT_S), "the background redraw of 今日 started"
+    user_tap = threading.Thread(target=screen.shell.go, args=("settings",))
+    user_tap.start()
+    user_tap.join(0.5)  # a tap that is not kept waiting would draw settings now, under the redraw
+    may_finish.set()
+    sync_done.join(WAIT_S)
+    user_tap.join(WAIT_S)
+
+    assert screen.shell.route == "settings"
+    assert screen.has("settings.sign_out"), "今日 was drawn over the screen the user opened"
+
+
+def test_a_background_redraw_of_another_screen_is_skipped(screen: ScreenHarness) -> None:
+    screen.click("nav.settings")
+    screen.find("settings.server").value = "half-typed"
+
+    screen.shell.refresh_if_on("today")
+
+    assert screen.shell.route == "settings"
+    assert screen.find("settings.server").value == "half-typed", "what was typed is kept"
