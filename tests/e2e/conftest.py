@@ -56,7 +56,9 @@ def field_company(sqlite_server: LiveServer) -> FieldCompany:
 
 
 @pytest.fixture
-def web_app(tmp_path: Path, field_company: FieldCompany) -> Iterator[WebApp]:
+def web_app(
+    tmp_path: Path, field_company: FieldCompany, request: pytest.FixtureRequest
+) -> Iterator[WebApp]:
     port = free_port()
     log = tmp_path / "app.log"
     command = [sys.executable, "-m", "server.cli", "app", "--web", "--port", str(port)]
@@ -67,6 +69,9 @@ def web_app(tmp_path: Path, field_company: FieldCompany) -> Iterator[WebApp]:
     app = WebApp(f"http://127.0.0.1:{port}/", process, log)
     _wait_for(app)
     yield app
+    if _failed(request):
+        print("app log:", log.read_text(errors="replace")[-3000:])
+        print("server log:", field_company.server.log_tail())
     process.terminate()
     try:
         process.wait(timeout=10)
@@ -88,8 +93,31 @@ def _wait_for(app: WebApp) -> None:
     raise RuntimeError("the web app did not start in time")
 
 
+FAILED = pytest.StashKey[bool]()
+SCREEN_WORDS_JS = """() => [
+    ...Array.from(document.querySelectorAll('[aria-label]')).map(e => e.getAttribute('aria-label')),
+    document.querySelector('flt-semantics-host')?.innerText ?? '']"""
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Marks a failed test so its fixtures can say, at teardown, what led up to it."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.failed:
+        item.stash[FAILED] = True
+
+
+def _failed(request: pytest.FixtureRequest) -> bool:
+    return request.node.stash.get(FAILED, False)
+
+
 @pytest.fixture
-def browser_page(tmp_path: Path, artifacts_dir: Path) -> Iterator[object]:
+def browser_page(
+    tmp_path: Path, artifacts_dir: Path, request: pytest.FixtureRequest
+) -> Iterator[object]:
+    """Chromium at a phone's size. A failed test prints what the screen said: CI keeps the
+    output, so a failure seen only there can be read without its screenshots."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -104,5 +132,8 @@ def browser_page(tmp_path: Path, artifacts_dir: Path) -> Iterator[object]:
         page = context.pages[0] if context.pages else context.new_page()
         yield page
         if context.pages:  # the test may have moved on to a new tab
-            context.pages[-1].screenshot(path=str(artifacts_dir / "e2e-last-screen.png"))
+            last = context.pages[-1]
+            last.screenshot(path=str(artifacts_dir / "e2e-last-screen.png"))
+            if _failed(request):
+                print("words on the last screen:", last.evaluate(SCREEN_WORDS_JS))
         context.close()
