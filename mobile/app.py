@@ -78,6 +78,7 @@ class Shell:
         self.picker: ft.FilePicker | None = None
         self.wide = False
         self._screen_turn = threading.RLock()
+        self._nav: tuple[tuple[str, ...], str, ft.BottomAppBar] | None = None
 
     @property
     def state(self) -> AppState:
@@ -125,7 +126,7 @@ class Shell:
                 expand=True,
             )
         self.page.controls = [ft.SafeArea(content=body, expand=True)]
-        self.page.bottom_appbar = self._navigation() if self.route != "login" else None
+        self.page.bottom_appbar = self._navigation()
         self.page.update()
 
     def _build_screen(self) -> ft.Control:
@@ -159,8 +160,20 @@ class Shell:
         )
         return [_file_bytes(f) for f in files]
 
-    def _navigation(self) -> ft.BottomAppBar:
+    def _navigation(self) -> ft.BottomAppBar | None:
+        """The same bar for as long as the tabs and the language stay: a redraw of the screen
+        (the automatic sync's, every 30 s) then leaves it alone, and a tap on a tab that lands
+        during that redraw is not lost with a bar being replaced."""
+        if self.route == "login":
+            self._nav = None  # the bar leaves the page; the next login builds its own
+            return None
         tabs = SUPERVISOR_TABS if self._state.is_supervisor() else FIELD_TABS
+        language = self._state.prefs.language
+        if self._nav is None or self._nav[:2] != (tabs, language):
+            self._nav = (tabs, language, self._build_navigation(tabs))
+        return self._nav[2]
+
+    def _build_navigation(self, tabs: tuple[str, ...]) -> ft.BottomAppBar:
         buttons: list[ft.Control] = [
             ft.TextButton(
                 content=self.t(f"nav.{tab}"),

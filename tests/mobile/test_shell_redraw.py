@@ -51,3 +51,16 @@ def test_a_background_redraw_of_another_screen_is_skipped(screen: ScreenHarness)
 
     assert screen.shell.route == "settings"
     assert screen.find("settings.server").value == "half-typed", "what was typed is kept"
+
+
+def test_a_redraw_keeps_the_navigation_bar_a_tap_may_be_landing_on(screen: ScreenHarness) -> None:
+    """Replacing the bar under a finger loses the tap (seen in Chromium during the first sync)."""
+    tab = screen.find("nav.settings")
+
+    screen.shell.refresh_if_on("today")
+    screen.click("nav.households")
+
+    assert screen.find("nav.settings") is tab
+    screen.click("nav.settings")
+    screen.click("settings.language.en")
+    assert screen.find("nav.settings").content == "Settings", "a new language gets a new bar"
