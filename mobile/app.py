@@ -161,9 +161,9 @@ class Shell:
         return [_file_bytes(f) for f in files]
 
     def _navigation(self) -> ft.BottomAppBar | None:
-        """The same bar for as long as the tabs and the language stay: a redraw of the screen
-        (the automatic sync's, every 30 s) then leaves it alone, and a tap on a tab that lands
-        during that redraw is not lost with a bar being replaced."""
+        """The same bar for as long as the tabs and the language stay: a redraw after a
+        background sync then leaves it alone, and a tap on a tab that lands during that redraw
+        is not lost with a bar being replaced."""
         if self.route == "login":
             self._nav = None  # the bar leaves the page; the next login builds its own
             return None
