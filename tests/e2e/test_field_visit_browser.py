@@ -107,7 +107,10 @@ def test_on_site_visit_recorded_in_the_browser_reaches_the_server(
     log_in_and_pull(page, field_company, artifacts_dir)
     open_household(page, artifacts_dir)
     page = record_on_site_visit(page, artifacts_dir, tmp_path)
-    sync_now(page, "同步完成：上传 1 条")
+    # The automatic sync (every 30 s with work waiting) may have sent the visit first, so the
+    # button's own report may say 上传 0 条; what counts is nothing waiting and the server's row.
+    sync_now(page, "同步完成")
+    page.get_by_text("待同步 0 条", exact=True).wait_for(timeout=WAIT_MS)
     shot(page, artifacts_dir, "9-synced")
 
     with field_company.server.database.read() as session:
