@@ -79,6 +79,7 @@ class Shell:
         self.wide = False
         self._screen_turn = threading.RLock()
         self._nav: tuple[tuple[str, ...], str, ft.BottomAppBar] | None = None
+        self._in_place: Callable[[], None] | None = None
 
     @property
     def state(self) -> AppState:
@@ -105,10 +106,20 @@ class Shell:
 
         The check and the redraw are one step against ``go``: otherwise a sync finishing just as
         the user taps 指标 could draw 今日 over the screen they opened, leaving them stranded.
+        A screen that set an in-place refresh is updated in place instead, so a list the user
+        has scrolled down does not jump back to the top.
         """
         with self._screen_turn:
-            if self.route == route:
+            if self.route != route:
+                return
+            if self._in_place is None:
                 self.refresh()
+            else:
+                self._in_place()
+
+    def set_in_place_refresh(self, update: Callable[[], None]) -> None:
+        """Called by a screen as it is built: how a background refresh updates it in place."""
+        self._in_place = update
 
     def refresh(self) -> None:
         with self._screen_turn:
@@ -116,6 +127,7 @@ class Shell:
 
     def _redraw(self) -> None:
         self.page.locale_configuration = locales_for(self._state.prefs.language)
+        self._in_place = None  # the screen about to be built may set its own
         body = self._build_screen()
         self.wide = (self.page.width or 0) > READING_WIDTH + 48
         if self.wide:

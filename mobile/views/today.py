@@ -7,11 +7,23 @@ from typing import Any
 import flet as ft
 
 from mobile.lists import TodayItem
-from mobile.views.controls import Ui, button, note, screen
+from mobile.views.controls import Live, Ui, button, note, screen
 from mobile.views.labels import address, kind_label
 
 
 def build(ui: Ui) -> ft.Control:
+    """A background sync updates the part below the title in place (``Live``): the list keeps
+    where the user scrolled to instead of jumping back to the top."""
+    content = Live(lambda _live: _column(_content(ui)), key="today.content")
+    ui.set_in_place_refresh(content.redo)
+    return screen(ui.t("today.title"), [content.box])
+
+
+def _column(controls: list[ft.Control]) -> ft.Control:
+    return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
+def _content(ui: Ui) -> list[ft.Control]:
     state = ui.state
     staff = state.staff
     body: list[ft.Control] = [
@@ -26,7 +38,7 @@ def build(ui: Ui) -> ft.Control:
     if not items:
         body.append(note(ui.t("today.nothing_due")))
     body.extend(_drafts(ui))
-    return screen(ui.t("today.title"), body)
+    return body
 
 
 def _status_row(ui: Ui) -> ft.Control:

@@ -23,12 +23,16 @@ def test_a_sync_finishing_as_the_user_opens_settings_leaves_settings_on_screen(
     build_today = app_module.SCREENS["today"]
 
     def slow_today(ui: Any) -> Any:
+        """Today drawn whole (no in-place refresh), slowly when a background thread draws it."""
         if threading.current_thread() is not threading.main_thread():
             building_today.set()
             assert may_finish.wait(WAIT_S)
-        return build_today(ui)
+        drawn = build_today(ui)
+        ui.set_in_place_refresh(ui.refresh)
+        return drawn
 
     monkeypatch.setitem(app_module.SCREENS, "today", slow_today)
+    screen.shell.refresh()
     sync_done = threading.Thread(target=screen.shell.refresh_if_on, args=("today",))
     sync_done.start()
     assert building_today.wait(WAIT_S), "the background redraw of 今日 started"
@@ -64,3 +68,31 @@ def test_a_redraw_keeps_the_navigation_bar_a_tap_may_be_landing_on(screen: Scree
     screen.click("nav.settings")
     screen.click("settings.language.en")
     assert screen.find("nav.settings").content == "Settings", "a new language gets a new bar"
+
+
+def test_a_background_sync_updates_today_in_place_so_its_scroll_is_kept(
+    screen: ScreenHarness,
+) -> None:
+    """A full redraw put a new scrolling column on screen: the list jumped back to the top (seen
+    in Chromium 30 s after completing a visit, when the automatic sync sent it)."""
+    state = screen.shell.state
+    on_screen = screen.page.controls[0]
+    assert "待同步 0 条" in screen.texts()
+    visit_id = state.start_visit("h-1501", "relationship", "phone")
+    state.set_outcome(visit_id, "satisfied")
+    state.edit(visit_id, satisfaction=4)
+    assert state.complete(visit_id) == []
+
+    screen.shell.refresh_if_on("today")
+
+    assert "待同步 1 条" in screen.texts(), "the update reached the screen"
+    assert screen.page.controls[0] is on_screen, "the scrolling column was replaced"
+
+
+def test_moving_to_another_screen_drops_the_in_place_refresh(screen: ScreenHarness) -> None:
+    screen.click("nav.settings")
+    screen.find("settings.server").value = "half-typed"
+
+    screen.shell.refresh_if_on("settings")
+
+    assert screen.find("settings.server").value != "half-typed", "settings is redrawn whole"
