@@ -147,6 +147,7 @@ class Shell:
             return SCREENS[self.route](self)
         except Exception:
             logging.getLogger(__name__).exception("screen %s failed", self.route)
+            self._in_place = None  # a later background refresh redraws it whole, and may mend it
             return screen(self.t("app.error_title"), [note(self.t("app.error"), key="app.error")])
 
     def _resized(self, event: Any) -> None:

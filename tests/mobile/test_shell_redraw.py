@@ -96,3 +96,22 @@ def test_moving_to_another_screen_drops_the_in_place_refresh(screen: ScreenHarne
     screen.shell.refresh_if_on("settings")
 
     assert screen.find("settings.server").value != "half-typed", "settings is redrawn whole"
+
+
+def test_a_screen_that_failed_to_build_is_drawn_whole_by_the_next_background_refresh(
+    screen: ScreenHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_today = app_module.SCREENS["today"]
+
+    def broken(ui: Any) -> Any:
+        ui.set_in_place_refresh(lambda: None)
+        raise RuntimeError("a bug in a screen")
+
+    monkeypatch.setitem(app_module.SCREENS, "today", broken)
+    screen.shell.refresh()
+    assert screen.has("app.error")
+    monkeypatch.setitem(app_module.SCREENS, "today", build_today)
+
+    screen.shell.refresh_if_on("today")
+
+    assert not screen.has("app.error") and screen.has("today.content")
