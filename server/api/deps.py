@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from server.blobs import BlobStore
@@ -85,21 +87,18 @@ async def current_staff(request: Request, database: DatabaseDep) -> StaffRow:
     """
     token = bearer_token(request)
     if database.is_sqlite:
-        staff = _staff_on_loop(database, token)
+        staff = _staff_over(database.loop_read, token)
     else:
-        staff = await run_in_threadpool(_staff_in_thread, database, token)
+        staff = await run_in_threadpool(_staff_over, database.read_connection, token)
     if staff is None:
         raise ApiError(401, ErrorCode.UNAUTHORIZED, "token is unknown, expired or revoked")
     return staff
 
 
-def _staff_on_loop(database: Database, token: str) -> StaffRow | None:
-    with database.loop_read() as connection:
-        return staff_for_token(connection, token)
-
-
-def _staff_in_thread(database: Database, token: str) -> StaffRow | None:
-    with database.read_connection() as connection:
+def _staff_over(
+    read: Callable[[], AbstractContextManager[Connection]], token: str
+) -> StaffRow | None:
+    with read() as connection:
         return staff_for_token(connection, token)
 
 
