@@ -73,10 +73,44 @@ class Database:
             yield session
 
     @contextmanager
-    def write_connection(self) -> Iterator[Connection]:
-        """``write()`` for a statement or two of Core, without an ORM session's own cost."""
-        with self._writer_turn(), self.engine.begin() as connection:
+    def write_connection(self, *, flushed: bool = True) -> Iterator[Connection]:
+        """``write()`` for a statement or two of Core, without an ORM session's own cost.
+
+        ``flushed=False`` commits without waiting for the disk: the rows are committed (seen by
+        every later read, kept if the server is killed) but a power cut may undo them. Both
+        databases append commits to one log in order, so the next flushed commit makes them
+        durable too. Only for rows whose loss nothing depends on until such a commit, and never
+        for a row of the change feed, whose numbers a reader must not see twice.
+        """
+        with (
+            self._writer_turn(),
+            self.engine.connect() as connection,
+            self._sqlite_synchronous(connection, flushed),
+            connection.begin(),
+        ):
+            if not flushed and not self.is_sqlite:
+                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
             yield connection
+
+    @contextmanager
+    def _sqlite_synchronous(self, connection: Connection, flushed: bool) -> Iterator[None]:
+        """SQLite's ``synchronous`` is set per connection, outside a transaction: NORMAL for an
+        unflushed commit (in WAL mode the log is then synced only at checkpoints), and FULL again
+        before the connection goes back to the pool, or the connection is discarded."""
+        if flushed or not self.is_sqlite:
+            yield
+            return
+        driver = connection.connection.dbapi_connection
+        assert driver is not None
+        driver.execute("PRAGMA synchronous=NORMAL")
+        try:
+            yield
+        finally:
+            try:
+                driver.execute("PRAGMA synchronous=FULL")
+            except BaseException:
+                connection.invalidate()
+                raise
 
     @contextmanager
     def _writer_turn(self) -> Iterator[None]:

@@ -5,7 +5,8 @@ committed (DESIGN.md: reply after commit). One transaction per row meant four BE
 pairs, four fsyncs of the log and four turns on the writer lock, one after another. Here the
 first upload to arrive commits every row queued so far in one transaction, then wakes the
 uploads whose rows went in with it; any that arrived meanwhile form the next batch. Nothing is
-acknowledged before its commit, so durability is exactly what it was.
+acknowledged before its commit. The commit does not wait for the disk (``insert_blob_rows`` says
+why that loses nothing): while it did, every upload queued behind that wait.
 """
 
 from __future__ import annotations
@@ -76,8 +77,15 @@ class BlobRowWriter:
 
 
 def insert_blob_rows(database: Database, rows: list[dict[str, Any]]) -> set[str]:
-    """One transaction; the sha256 of every row that was not there before."""
-    with database.write_connection() as connection:
+    """One transaction, not waited on by the disk; the sha256 of every row not there before.
+
+    A blob row may be lost in a power cut (see ``Database.write_connection``): its file was
+    fsynced before it and stays, so the phone, which keeps a visit's photos until a push
+    acknowledges the visit, is told the blob is missing and uploads it again, and the store
+    adopts the file. The push that acknowledges a visit commits flushed, after its blob rows,
+    and so makes them durable with it.
+    """
+    with database.write_connection(flushed=False) as connection:
         statement = _insert_new_blobs(connection.dialect.name)
         return set(connection.execute(statement, rows).scalars())
 

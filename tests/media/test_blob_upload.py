@@ -12,7 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import delete
 
+from server.db.models import BlobRow
 from sync.media import normalise_photo
 from tests.factories import add_household, add_staff, login, make_visit
 from tests.live_server import LiveServer
@@ -131,6 +133,26 @@ def test_good_upload_is_201_then_200_and_no_longer_missing(server: LiveServer) -
     assert assistant.missing(sha, unknown) == [unknown]
     assert (assistant.head(sha), assistant.head(unknown)) == (200, 404)
     assert sha in _files_in(server.data_dir / "blobs")
+
+
+def test_a_file_whose_row_a_power_cut_took_is_asked_for_again_and_adopted(
+    server: LiveServer,
+) -> None:
+    """Blob rows commit without waiting for the disk (PROTOCOL.md rule 7): a power cut can take
+    a row and leave its fsynced file. Deleting the row is that state."""
+    assistant = _caller(server, "zheng")
+    photo = _good_photo(3)
+    sha = _sha(photo)
+    assert assistant.put(sha, photo).status_code == 201
+    stored = server.data_dir / "blobs" / sha[:2] / sha
+    written_at = stored.stat().st_mtime_ns
+    with server.database.write() as session:
+        session.execute(delete(BlobRow).where(BlobRow.sha256 == sha))
+
+    assert assistant.missing(sha) == [sha]
+    assert assistant.put(sha, photo).status_code == 201
+    assert assistant.missing(sha) == []
+    assert stored.read_bytes() == photo and stored.stat().st_mtime_ns == written_at
 
 
 def test_download_is_for_the_uploader_and_whoever_may_see_a_visit_using_it(
