@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -136,8 +137,9 @@ def upload_blobs(
         if sha not in wanted:
             _tell(on_bytes, media_size(store, sha))
     to_send = [sha for sha in hashes if sha in wanted]
+    send = _sender_stopping_at_first_failure(transport, store)
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        futures = [pool.submit(send_blob, transport, store, sha) for sha in to_send]
+        futures = [pool.submit(send, sha) for sha in to_send]
         try:
             for sha, future in zip(to_send, futures, strict=True):
                 size, refusal = future.result()
@@ -148,6 +150,31 @@ def upload_blobs(
                 future.cancel()
             raise
     return upload
+
+
+class _NotSent(SyncError):
+    """A blob left unsent because an upload before it failed; that failure is what is raised."""
+
+
+def _sender_stopping_at_first_failure(
+    transport: Transport, store: VisitStore
+) -> Callable[[str], tuple[int, Refusal | None]]:
+    """``send_blob`` for the upload workers, which take no new blob once one upload has failed
+    (offline, cancelled, logged out): each would only fail the same way after its own retries.
+    The pool hands blobs out in order, so a blob left unsent always comes after the failed one,
+    and the caller, reading results in order, meets the real failure first."""
+    failed = threading.Event()
+
+    def send(sha: str) -> tuple[int, Refusal | None]:
+        if failed.is_set():
+            raise _NotSent(sha)
+        try:
+            return send_blob(transport, store, sha)
+        except BaseException:
+            failed.set()
+            raise
+
+    return send
 
 
 def _count_upload(upload: BlobUpload, sha: str, size: int, refusal: Refusal | None) -> None:
