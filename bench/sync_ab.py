@@ -5,7 +5,8 @@ replayed to one bare receiver, all in one run.
 bench/sync_day.py's ratio moves with the machine by more than most single changes do (3.2-3.9
 for the same code on the same day), so comparing two of its runs says little; here both versions
 meet the same machine at the same moments. ``tree_vs_base`` below 1 means the working tree syncs
-faster; an unchanged tree (A/A) lands within a few percent of 1.
+faster. An unchanged tree (A/A) lands within a few percent of 1 on a steady machine, but has
+come out at 1.09 while the machine's speed was drifting: run an A/A beside any A/B that matters.
 
     .venv/bin/python bench/sync_ab.py [--base REV] [--rounds N] [--visits N]
 """
