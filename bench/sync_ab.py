@@ -22,7 +22,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.sync_day import record_day, replay, start_bare_receiver, timed_sync
+from bench.sync_day import (
+    print_file_creation,
+    record_day,
+    replay,
+    start_bare_receiver,
+    timed_sync,
+)
 from tests.live_server import LiveServer, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +68,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        print_file_creation(folder)
         base_code = export_revision(args.base, folder / "base-code")
         servers = {
             "base": start_server(
