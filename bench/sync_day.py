@@ -169,7 +169,7 @@ def wire_bytes(server: LiveServer, day: Day) -> int:
 
 
 def file_creation_us(folder: Path, count: int = 200) -> float:
-    """Microseconds to create one empty file where the server keeps its blobs.
+    """Microseconds to create one empty file in the folder the server will keep its blobs under.
 
     Printed because it moves this bench more than most code changes do. On this kind of machine
     the disk is ext4 without a journal, and such an ext4 skips every inode freed in the last
