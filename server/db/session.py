@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from server.db.models import Meta, SequenceCounter
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_SYNCHRONOUS = "FULL"
+"""What every pooled SQLite connection commits with; an unflushed write restores it after."""
 EPOCH_KEY = "server_epoch"
 
 
@@ -25,7 +27,7 @@ def _configure_sqlite(engine: Engine, begin_statement: str) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -107,7 +109,7 @@ class Database:
             yield
         finally:
             try:
-                driver.execute("PRAGMA synchronous=FULL")
+                driver.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
             except BaseException:
                 connection.invalidate()
                 raise
