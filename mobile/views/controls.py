@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import flet as ft
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 TOUCH = 48
 Handler = Callable[[Any], Any]
+Shown = TypeVar("Shown")
 
 
 def button(key: str, label: str, on_click: Handler, *, primary: bool = False) -> ft.Control:
@@ -118,6 +119,31 @@ class Live:
         self.box.content = control
         with contextlib.suppress(RuntimeError):  # not mounted yet: goes out with the screen
             self.box.update()
+
+
+class LiveWhenChanged(Live, Generic[Shown]):
+    """A ``Live`` part that ``redo`` rebuilds only when what it shows (``shows()``) changed.
+
+    For parts holding buttons that a background refresh redraws: a control replaced under a
+    finger loses the tap (Flet drops an event for a control that has left the page), so a part
+    whose data did not change keeps the very controls the user may be tapping.
+    """
+
+    def __init__(
+        self,
+        shows: Callable[[], Shown],
+        build: Callable[[Shown], ft.Control],
+        key: str | None = None,
+    ) -> None:
+        self.shows = shows
+        self.shown = shows()
+        super().__init__(lambda _live: build(self.shown), key)
+
+    def redo(self) -> None:
+        now = self.shows()
+        if now != self.shown:
+            self.shown = now
+            super().redo()
 
 
 class Ui(Protocol):

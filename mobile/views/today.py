@@ -6,38 +6,61 @@ from typing import Any
 
 import flet as ft
 
+from mobile.drafts import Draft
 from mobile.lists import TodayItem
-from mobile.views.controls import Live, Ui, button, note, screen
+from mobile.views.controls import Live, LiveWhenChanged, Ui, button, note, screen
 from mobile.views.labels import address, kind_label
+from sync.models import Household
+
+DraftLine = tuple[Draft, Household | None]
+Work = tuple[list[TodayItem], list[DraftLine]]
+"""What the lower part shows: open assignments, and unfinished drafts with their household."""
 
 
 def build(ui: Ui) -> ft.Control:
-    """A background sync updates the part below the title in place (``Live``): the list keeps
-    where the user scrolled to instead of jumping back to the top."""
-    content = Live(lambda _live: _column(_content(ui)), key="today.content")
-    ui.set_in_place_refresh(content.redo)
-    return screen(ui.t("today.title"), [content.box])
+    """A background sync updates the screen in place (``Live``): the list keeps where the user
+    scrolled to instead of jumping back to the top. The status and quota part is redrawn every
+    time; the assignment and draft cards only when they changed, so a sync that only sent a
+    visit does not replace the card the user is tapping (that tap would be lost)."""
+    summary = Live(lambda _live: _column(_summary(ui)), key="today.summary")
+    work = LiveWhenChanged(lambda: _work_now(ui), lambda now: _column(_work(ui, now)), "today.work")
+
+    def update_in_place() -> None:
+        summary.redo()
+        work.redo()
+
+    ui.set_in_place_refresh(update_in_place)
+    content = ft.Container(_column([summary.box, work.box]), key="today.content")
+    return screen(ui.t("today.title"), [content])
 
 
 def _column(controls: list[ft.Control]) -> ft.Control:
     return ft.Column(controls, spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
 
-def _content(ui: Ui) -> list[ft.Control]:
+def _summary(ui: Ui) -> list[ft.Control]:
     state = ui.state
     staff = state.staff
-    body: list[ft.Control] = [
+    return [
         note(ui.t("today.greeting", name=staff.name if staff else "")),
         _status_row(ui),
         *[_quota_line(ui, title, done, target) for title, done, target in state.quota_progress()],
-        ft.Divider(),
-        note(ui.t("today.assignments"), key="today.assignments"),
     ]
-    items = state.today()
+
+
+def _work_now(ui: Ui) -> Work:
+    drafts = [(draft, ui.state.household(draft["household_id"])) for draft in ui.state.drafts()]
+    return ui.state.today(), drafts
+
+
+def _work(ui: Ui, work: Work) -> list[ft.Control]:
+    items, drafts = work
+    heading = note(ui.t("today.assignments"), key="today.assignments")
+    body: list[ft.Control] = [ft.Divider(), heading]
     body.extend(_assignment(ui, item) for item in items)
     if not items:
         body.append(note(ui.t("today.nothing_due")))
-    body.extend(_drafts(ui))
+    body.extend(_drafts(ui, drafts))
     return body
 
 
@@ -84,13 +107,11 @@ def _assignment(ui: Ui, item: TodayItem) -> ft.Control:
     )
 
 
-def _drafts(ui: Ui) -> list[ft.Control]:
-    drafts = ui.state.drafts()
+def _drafts(ui: Ui, drafts: list[DraftLine]) -> list[ft.Control]:
     if not drafts:
         return []
     controls: list[ft.Control] = [ft.Divider(), note(ui.t("today.drafts"))]
-    for draft in drafts:
-        household = ui.state.household(draft["household_id"])
+    for draft, household in drafts:
         label = f"{kind_label(ui, draft['kind'])} · {address(ui, household) if household else ''}"
         controls.append(button(f"draft.{draft['id']}", label, _resume(ui, str(draft["id"]))))
     return controls

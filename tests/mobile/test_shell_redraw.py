@@ -4,11 +4,14 @@ over a screen the user has just opened."""
 from __future__ import annotations
 
 import threading
+from datetime import date
 from typing import Any
 
 import pytest
 
 from mobile import app as app_module
+from sync.models import Assignment, VisitKind
+from sync.protocol import Change, ChangeType
 from tests.mobile.flet_harness import ScreenHarness
 
 WAIT_S = 5.0
@@ -87,6 +90,63 @@ def test_a_background_sync_updates_today_in_place_so_its_scroll_is_kept(
 
     assert "待同步 1 条" in screen.texts(), "the update reached the screen"
     assert screen.page.controls[0] is on_screen, "the scrolling column was replaced"
+
+
+def assign_repair_followup(screen: ScreenHarness) -> None:
+    """A repair follow-up at h-1501 pulled by the phone, and 今日 drawn with it."""
+    state = screen.shell.state
+    assignment = Assignment(
+        id="a-repair-1",
+        staff_id="s-wang",
+        household_id="h-1501",
+        kind=VisitKind.REPAIR_FOLLOWUP,
+        due=date.today(),
+        reason="厨房漏水维修回访",
+    )
+    change = Change(seq=3, type=ChangeType.ASSIGNMENT, data=assignment.model_dump(mode="json"))
+    state.store.apply_pull_page([change], 3, "epoch-1")
+    screen.shell.refresh()
+
+
+def complete_phone_visit(screen: ScreenHarness, household_id: str, kind: str) -> None:
+    state = screen.shell.state
+    visit_id = state.start_visit(household_id, kind, "phone")
+    state.set_outcome(visit_id, "satisfied")
+    state.edit(visit_id, satisfaction=4)
+    assert state.complete(visit_id) == []
+
+
+def test_a_background_sync_keeps_the_assignment_card_a_tap_is_landing_on(
+    screen: ScreenHarness,
+) -> None:
+    """A sync that only changed the status line must not replace the cards: Flet drops a tap on
+    a control that has left the page, so the assistant's tap on 打开 would do nothing."""
+    assign_repair_followup(screen)
+    card_button = screen.find("assignment.a-repair-1.open")
+    complete_phone_visit(screen, "h-1501", "relationship")
+
+    screen.shell.refresh_if_on("today")
+
+    assert "待同步 1 条" in screen.texts(), "the status line was updated"
+    assert screen.find("assignment.a-repair-1.open") is card_button, "the card was replaced"
+    screen.loop.run_until_complete(screen.session.dispatch_event(card_button._i, "click", None))
+    assert screen.shell.route == "household", "the tap on the card drawn before the sync landed"
+    assert screen.shell.params["id"] == "h-1501"
+
+
+def test_a_background_sync_that_changes_the_assignments_redraws_the_cards(
+    screen: ScreenHarness,
+) -> None:
+    assign_repair_followup(screen)
+    assert screen.has("assignment.a-repair-1")
+    complete_phone_visit(screen, "h-1501", "repair_followup")
+    state = screen.shell.state
+    draft_id = state.start_visit("h-1501", "relationship", "on_site")
+
+    screen.shell.refresh_if_on("today")
+
+    assert not screen.has("assignment.a-repair-1"), "a fulfilled assignment stays on screen"
+    assert screen.has(f"draft.{draft_id}"), "a new draft is not offered"
 
 
 def test_moving_to_another_screen_drops_the_in_place_refresh(screen: ScreenHarness) -> None:
