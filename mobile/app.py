@@ -80,6 +80,7 @@ class Shell:
         self._screen_turn = threading.RLock()
         self._nav: tuple[tuple[str, ...], str, ft.BottomAppBar] | None = None
         self._in_place: Callable[[], None] | None = None
+        self._toast: ft.SnackBar | None = None
 
     @property
     def state(self) -> AppState:
@@ -156,7 +157,17 @@ class Shell:
             self.refresh()
 
     def toast(self, text: str) -> None:
-        self.page.show_dialog(ft.SnackBar(content=ft.Text(text)))
+        self._toast = ft.SnackBar(content=ft.Text(text), key="app.toast")
+        self.page.show_dialog(self._toast)
+
+    def dismiss_toast(self) -> None:
+        """Close the last toast if it is still showing: e.g. 回访已完成，等待同步 once the user
+        starts that sync, so it does not linger beside the sync's own result."""
+        toast, self._toast = self._toast, None
+        if toast is not None and toast.open:
+            toast.open = False
+            with contextlib.suppress(RuntimeError):  # dismissed and gone from the page already
+                toast.update()
 
     def run_async(self, work: Callable[[], Any]) -> None:
         """Slow work (network) off the event loop in the app; inline in view tests."""

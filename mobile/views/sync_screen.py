@@ -32,6 +32,7 @@ def build(ui: Ui) -> ft.Control:
         ui.page.update()
 
     def start(_event: Any) -> None:
+        ui.dismiss_toast()
         result.value = ui.t("sync.running")
         bar.value = None
         ui.page.update()

@@ -91,3 +91,23 @@ def test_progress_says_what_was_received_apart_from_what_was_sent(
     assert counts.startswith("已发送 0/0 条，0/0 KB；已接收 ")
     assert int(counts.split("已接收 ")[1].split(" 条更新")[0]) >= received > 0
     assert screen.find("sync.progress").value == 1.0, "a finished sync shows a full bar"
+
+
+def test_starting_the_sync_closes_the_toast_that_said_the_visit_waits_for_it(
+    screen: ScreenHarness, company: FieldCompany
+) -> None:
+    """It stayed up for seconds beside 同步完成, saying the visit still waited."""
+    screen.shell.state.sync()  # the households, as the sync after a login brings them
+    screen.shell.go("household", id=company.household_ids[2])
+    screen.click("visit.start.phone")
+    screen.click("visit.outcome.satisfied")
+    screen.click("visit.satisfaction.4")
+    screen.click("visit.complete")
+    toast = screen.find("app.toast")
+    assert toast.open and toast.content.value == "回访已完成，等待同步"
+
+    screen.click("nav.sync")
+    screen.click("sync.start")
+
+    assert "同步完成：上传 1 条，被拒 0 条" in screen.texts()
+    assert not toast.open, "the toast saying the visit waits is still up"
