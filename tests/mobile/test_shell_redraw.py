@@ -73,18 +73,22 @@ def test_a_redraw_keeps_the_navigation_bar_a_tap_may_be_landing_on(screen: Scree
     assert screen.find("nav.settings").content == "Settings", "a new language gets a new bar"
 
 
+def complete_phone_visit(screen: ScreenHarness, household_id: str, kind: str) -> None:
+    state = screen.shell.state
+    visit_id = state.start_visit(household_id, kind, "phone")
+    state.set_outcome(visit_id, "satisfied")
+    state.edit(visit_id, satisfaction=4)
+    assert state.complete(visit_id) == []
+
+
 def test_a_background_sync_updates_today_in_place_so_its_scroll_is_kept(
     screen: ScreenHarness,
 ) -> None:
     """A full redraw put a new scrolling column on screen: the list jumped back to the top (seen
     in Chromium 30 s after completing a visit, when the automatic sync sent it)."""
-    state = screen.shell.state
     on_screen = screen.page.controls[0]
     assert "待同步 0 条" in screen.texts()
-    visit_id = state.start_visit("h-1501", "relationship", "phone")
-    state.set_outcome(visit_id, "satisfied")
-    state.edit(visit_id, satisfaction=4)
-    assert state.complete(visit_id) == []
+    complete_phone_visit(screen, "h-1501", "relationship")
 
     screen.shell.refresh_if_on("today")
 
@@ -106,14 +110,6 @@ def assign_repair_followup(screen: ScreenHarness) -> None:
     change = Change(seq=3, type=ChangeType.ASSIGNMENT, data=assignment.model_dump(mode="json"))
     state.store.apply_pull_page([change], 3, "epoch-1")
     screen.shell.refresh()
-
-
-def complete_phone_visit(screen: ScreenHarness, household_id: str, kind: str) -> None:
-    state = screen.shell.state
-    visit_id = state.start_visit(household_id, kind, "phone")
-    state.set_outcome(visit_id, "satisfied")
-    state.edit(visit_id, satisfaction=4)
-    assert state.complete(visit_id) == []
 
 
 def test_a_background_sync_keeps_the_assignment_card_a_tap_is_landing_on(
